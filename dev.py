@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Quick start for gisplan: ``python3 dev.py run`` or ``python3 dev.py test``.
+
+``run``   creates ``.venv``, installs gisplan, builds the demo region if it is not
+          there yet, and starts the map app on http://localhost:8501 with the
+          embedded SQLite store.
+``test``  creates ``.venv``, installs gisplan with its test extras, and runs ruff,
+          mypy and the whole pytest suite. Extra arguments go to pytest.
+
+Only the Python standard library is used here, so it works on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def _say(msg: str) -> None:
+    print(f"[gisplan] {msg}", flush=True)
+
+
+def _ensure_venv() -> None:
+    if PY.exists():
+        return
+    _say(f"creating a virtual environment in {VENV}")
+    try:
+        venv.EnvBuilder(with_pip=True, upgrade_deps=False).create(VENV)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        sys.exit(
+            f"[gisplan] could not create {VENV}: {exc}\n"
+            "On Debian/Ubuntu install the venv module first: sudo apt-get install python3-venv"
+        )
+
+
+def _ensure_installed(extras: str) -> None:
+    """pip-install gisplan[extras] unless pyproject.toml is unchanged since last time."""
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extras}]" if extras else "."
+    _say(f"installing gisplan{('[' + extras + ']') if extras else ''} (first run takes a few minutes)")
+    subprocess.run(
+        [str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", target], cwd=ROOT, check=True
+    )
+    stamp.write_text(digest)
+
+
+def _run(args: list[str]) -> int:
+    return subprocess.run(args, cwd=ROOT, check=False).returncode
+
+
+def cmd_run(extra: list[str]) -> int:
+    _ensure_venv()
+    _ensure_installed("")
+    demo_marker = ROOT / "data" / "demo" / "README.md"
+    if not demo_marker.exists():
+        _say("building the demo region in data/demo (about a minute)")
+        if _run([str(BIN / "gisplan"), "demo", "build"]) != 0:
+            return 1
+    port = os.environ.get("GISPLAN_PORT", "8501")
+    _say(f"starting the app on http://localhost:{port} (Ctrl+C stops it)")
+    return _run(
+        [
+            str(BIN / "streamlit"),
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            port,
+            "--server.headless",
+            "true",
+            *extra,
+        ]
+    )
+
+
+def cmd_test(extra: list[str]) -> int:
+    _ensure_venv()
+    _ensure_installed("dev")
+    failures = 0
+    _say("ruff check")
+    failures += _run([str(BIN / "ruff"), "check", "gisplan", "tests", "benchmarks", "streamlit_app.py", "dev.py"]) != 0
+    _say("mypy (strict on gisplan/)")
+    failures += _run([str(BIN / "mypy"), "gisplan", "streamlit_app.py"]) != 0
+    _say("pytest")
+    failures += _run([str(PY), "-m", "pytest", *extra]) != 0
+    if failures:
+        _say(f"{failures} check(s) failed")
+        return 1
+    _say("all checks passed")
+    return 0
+
+
+def main() -> int:
+    commands = {"run": cmd_run, "test": cmd_test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        print("usage: python3 dev.py run|test [args...]", file=sys.stderr)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""The layer catalogue: ``layers/*.yaml`` validated by pydantic models.
+
+A catalogue file holds a ``layers:`` list. Each layer names what it is (``id``,
+Czech and English titles), what kind of data it holds (``kind``), what it is for
+(``role``), where it comes from (``source``) and under what licence.
+
+Example::
+
+    layers:
+      - id: demo_buildings
+        title: {cs: Budovy, en: Buildings}
+        kind: vector
+        role: candidate
+        site_kind: rooftop
+        source: {type: file, path: demo/buildings.gpkg, layer: buildings,
+                 columns: {name: nazev, source_id: kod}}
+        licence: Synthetic demo data, CC0 1.0
+
+File paths are relative to the data dir (``GISPLAN_DATA_DIR``). Validation
+collects every problem in every file before it raises :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from gisplan import settings
+from gisplan.errors import ConfigError, Problem
+
+SiteKind = Literal["brownfield", "rooftop", "municipal_land"]
+SITE_KINDS: tuple[str, ...] = ("brownfield", "rooftop", "municipal_land")
+CANONICAL_COLUMNS = ("site_id", "kind", "name", "source", "source_id", "area_m2")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Title(_Strict):
+    """A title in Czech (required) and English (required), other languages optional."""
+
+    cs: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    pl: str | None = None
+    hu: str | None = None
+    da: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The title in ``lang``, falling back to English, then Czech."""
+        value = getattr(self, lang, None)
+        return str(value) if value else self.en or self.cs
+
+
+def _relative_path(value: str) -> str:
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts:
+        msg = "must be a path relative to the data dir, without '..'"
+        raise ValueError(msg)
+    if value.startswith("/vsi") or value.lower().endswith(".vrt"):
+        msg = "GDAL virtual paths (/vsi…, .vrt) are not allowed"
+        raise ValueError(msg)
+    return value
+
+
+class FileSource(_Strict):
+    """A vector file readable by pyogrio, or a RÚIAN/register file."""
+
+    type: Literal["file"]
+    path: str
+    layer: str | None = None
+    where: str | None = Field(default=None, description="SQL WHERE filter, OGR SQL dialect")
+    columns: dict[str, str] = Field(default_factory=dict, description="canonical name -> source column")
+    format: Literal["auto", "ruian", "uk-blr", "cz-brownfields", "osm"] = "auto"
+
+    _check_path = field_validator("path")(_relative_path)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
+        allowed = {"name", "source_id", "kind"}
+        bad = sorted(set(value) - allowed)
+        if bad:
+            msg = f"can only map {sorted(allowed)}, not {bad}"
+            raise ValueError(msg)
+        return value
+
+
+class OsmSource(_Strict):
+    """An OSM query: tags plus a place name, a polygon file, or an offline ``.osm`` file."""
+
+    type: Literal["osm"]
+    tags: dict[str, bool | str | list[str]]
+    place: str | None = None
+    polygon: str | None = Field(default=None, description="path to a polygon file, relative to the data dir")
+    file: str | None = Field(default=None, description="offline .osm/.osm.pbf file, relative to the data dir")
+
+    @field_validator("polygon", "file")
+    @classmethod
+    def _paths(cls, value: str | None) -> str | None:
+        return None if value is None else _relative_path(value)
+
+    @model_validator(mode="after")
+    def _one_area(self) -> OsmSource:
+        given = [n for n in ("place", "polygon", "file") if getattr(self, n)]
+        if len(given) != 1:
+            msg = "give exactly one of place, polygon or file"
+            raise ValueError(msg)
+        if not self.tags:
+            msg = "tags must name at least one OSM key"
+            raise ValueError(msg)
+        return self
+
+
+class RasterSource(_Strict):
+    """A GeoTIFF band with a unit."""
+
+    type: Literal["raster"]
+    path: str
+    band: int = Field(default=1, ge=1)
+    unit: str = Field(min_length=1, description="e.g. kWh/m2/yr, m, degrees")
+
+    _check_path = field_validator("path")(_relative_path)
+
+
+Source = Annotated[FileSource | OsmSource | RasterSource, Field(discriminator="type")]
+
+
+class Layer(_Strict):
+    """One entry of the catalogue."""
+
+    id: str
+    title: Title
+    kind: Literal["vector", "raster"]
+    role: Literal["candidate", "criterion", "exclusion", "context", "admin"]
+    site_kind: SiteKind | None = None
+    source: Source
+    licence: str = Field(min_length=3, description="licence and attribution text")
+    description: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not _ID_RE.match(value):
+            msg = "must be 2-63 characters of lower-case letters, digits and _, starting with a letter"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Layer:
+        if self.role == "candidate" and self.site_kind is None:
+            msg = f"a candidate layer needs site_kind, one of {SITE_KINDS}"
+            raise ValueError(msg)
+        if self.role != "candidate" and self.site_kind is not None:
+            msg = "site_kind is only for role: candidate"
+            raise ValueError(msg)
+        is_raster_source = isinstance(self.source, RasterSource)
+        if (self.kind == "raster") != is_raster_source:
+            msg = "kind: raster needs source type raster, and kind: vector a file or osm source"
+            raise ValueError(msg)
+        if self.kind == "raster" and self.role == "candidate":
+            msg = "a raster cannot be a candidate layer"
+            raise ValueError(msg)
+        return self
+
+
+class CatalogueFile(_Strict):
+    """The top level of a ``layers/*.yaml`` file."""
+
+    layers: list[Layer]
+
+
+class Catalogue(BaseModel):
+    """All layers of all catalogue files, by id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    layers: dict[str, Layer]
+    files: dict[str, str] = Field(default_factory=dict, description="layer id -> file it came from")
+
+    def by_role(self, role: str) -> list[Layer]:
+        """The layers with ``role``, in catalogue order."""
+        return [layer for layer in self.layers.values() if layer.role == role]
+
+    def __getitem__(self, layer_id: str) -> Layer:
+        try:
+            return self.layers[layer_id]
+        except KeyError:
+            msg = f"no layer {layer_id!r} in the catalogue; known layers: {sorted(self.layers)}"
+            raise ConfigError(msg) from None
+
+
+def _location(loc: tuple[int | str, ...], data: Any) -> str:
+    """Turn a pydantic error location into 'layer <id>, field a.b'."""
+    parts = [str(p) for p in loc]
+    if len(loc) >= 2 and loc[0] == "layers" and isinstance(loc[1], int):
+        layer_id = "?"
+        try:
+            layer_id = str(data["layers"][loc[1]].get("id", f"#{loc[1] + 1}"))
+        except (KeyError, IndexError, TypeError, AttributeError):
+            layer_id = f"#{int(loc[1]) + 1}"
+        # drop discriminator tags such as 'file' from the source union
+        rest = [p for p in parts[2:] if p not in {"file", "osm", "raster"} or p == parts[-1]]
+        return f"layer {layer_id}, field {'.'.join(rest) or '(layer)'}"
+    return f"field {'.'.join(parts) or '(top level)'}"
+
+
+def _problems_in_file(path: Path) -> tuple[list[Layer], list[Problem]]:
+    name = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        return [], [Problem(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(name, "", f"cannot read the file: {exc}")]
+    if not isinstance(data, dict):
+        return [], [Problem(name, "top level", "must be a mapping with a 'layers:' list")]
+    try:
+        parsed = CatalogueFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(name, _location(err["loc"], data), err["msg"]) for err in exc.errors()]
+        return [], problems
+    return parsed.layers, []
+
+
+def catalogue_files(layers_dir: Path | None = None) -> list[Path]:
+    """The ``*.yaml`` files of the catalogue folder (not ``profiles/``), sorted."""
+    folder = layers_dir or settings.get().layers_dir
+    if not folder.is_dir():
+        msg = f"layer catalogue folder {folder} does not exist; set GISPLAN_LAYERS_DIR"
+        raise ConfigError(msg)
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def validate_files(files: Iterable[Path], *, data_dir: Path | None = None) -> tuple[Catalogue, list[Problem]]:
+    """Validate catalogue files; return what parsed and every problem found.
+
+    Besides the schema, this checks that ids are unique across files and, when
+    ``data_dir`` is given, that file sources exist.
+    """
+    layers: dict[str, Layer] = {}
+    origin: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in files:
+        parsed, found = _problems_in_file(path)
+        problems.extend(found)
+        for layer in parsed:
+            if layer.id in layers:
+                problems.append(
+                    Problem(
+                        str(path), f"layer {layer.id}, field id", f"duplicate id; already defined in {origin[layer.id]}"
+                    )
+                )
+                continue
+            layers[layer.id] = layer
+            origin[layer.id] = str(path)
+            if data_dir is not None:
+                problems.extend(_missing_files(layer, data_dir, str(path)))
+    return Catalogue(layers=layers, files=origin), problems
+
+
+def _missing_files(layer: Layer, data_dir: Path, file: str) -> list[Problem]:
+    src = layer.source
+    rel = {"file": getattr(src, "path", None) or getattr(src, "file", None), "polygon": getattr(src, "polygon", None)}
+    out = []
+    for field_name, value in rel.items():
+        if value and not (data_dir / value).exists():
+            field = "source.path" if field_name == "file" and src.type != "osm" else f"source.{field_name}"
+            out.append(
+                Problem(
+                    file,
+                    f"layer {layer.id}, field {field}",
+                    f"{data_dir / value} does not exist (run 'gisplan demo build' for the demo data)",
+                )
+            )
+    return out
+
+
+def load_catalogue(layers_dir: Path | None = None, *, check_files: bool = False) -> Catalogue:
+    """Load and validate every catalogue file.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem by file, layer and field.
+    """
+    files = catalogue_files(layers_dir)
+    data_dir = settings.get().data_dir if check_files else None
+    catalogue, problems = validate_files(files, data_dir=data_dir)
+    if problems:
+        msg = f"The layer catalogue has {len(problems)} problem(s):"
+        raise ConfigError(msg, problems)
+    return catalogue

@@ -1,0 +1,92 @@
+"""The gisplan exception hierarchy.
+
+Every error is a :class:`GisplanError` and also subclasses the matching built-in,
+so callers may catch either ``GisplanError`` or, say, ``FileNotFoundError``.
+Messages say what was wrong, where, and what to do about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class GisplanError(Exception):
+    """Base class of every error raised on purpose by gisplan."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found by a validator: where it is and what is wrong."""
+
+    file: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.location}" if self.location else self.file
+        return f"{where}: {self.message}"
+
+
+class ConfigError(GisplanError, ValueError):
+    """A settings value, catalogue or profile file is invalid.
+
+    ``problems`` lists every problem found, not just the first one.
+    """
+
+    def __init__(self, msg: str, problems: list[Problem] | None = None) -> None:
+        self.problems: list[Problem] = list(problems or [])
+        if self.problems:
+            msg = msg + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(msg)
+
+
+class SourceNotFoundError(GisplanError, FileNotFoundError):
+    """A data source (file, folder, layer) does not exist."""
+
+
+class UnreadableSourceError(GisplanError, ValueError):
+    """A data source exists but cannot be read as the expected format."""
+
+
+class MissingCRSError(UnreadableSourceError):
+    """A data source declares no coordinate reference system."""
+
+
+class CRSError(GisplanError, ValueError):
+    """A coordinate reference system is invalid or does not fit the data."""
+
+
+class InputError(GisplanError, ValueError):
+    """User input (form field, upload, CLI argument) is invalid."""
+
+
+class PermissionDeniedError(GisplanError, PermissionError):
+    """The acting user may not do this."""
+
+
+class ConflictError(GisplanError, RuntimeError):
+    """A save was based on a stale version; nothing was overwritten.
+
+    ``mine`` holds the values the caller tried to save, ``theirs`` the values
+    that are stored now.
+    """
+
+    def __init__(self, msg: str, *, mine: Any = None, theirs: Any = None) -> None:
+        super().__init__(msg)
+        self.mine = mine
+        self.theirs = theirs
+
+
+__all__ = [
+    "CRSError",
+    "ConfigError",
+    "ConflictError",
+    "GisplanError",
+    "InputError",
+    "MissingCRSError",
+    "PermissionDeniedError",
+    "Problem",
+    "SourceNotFoundError",
+    "UnreadableSourceError",
+]
