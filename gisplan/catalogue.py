@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -170,12 +170,6 @@ class Layer(_Strict):
         return self
 
 
-class CatalogueFile(_Strict):
-    """The top level of a ``layers/*.yaml`` file."""
-
-    layers: list[Layer]
-
-
 class Catalogue(BaseModel):
     """All layers of all catalogue files, by id."""
 
@@ -196,22 +190,28 @@ class Catalogue(BaseModel):
             raise ConfigError(msg) from None
 
 
-def _location(loc: tuple[int | str, ...], data: Any) -> str:
-    """Turn a pydantic error location into 'layer <id>, field a.b'."""
-    parts = [str(p) for p in loc]
-    if len(loc) >= 2 and loc[0] == "layers" and isinstance(loc[1], int):
-        layer_id = "?"
-        try:
-            layer_id = str(data["layers"][loc[1]].get("id", f"#{loc[1] + 1}"))
-        except (KeyError, IndexError, TypeError, AttributeError):
-            layer_id = f"#{int(loc[1]) + 1}"
-        # drop discriminator tags such as 'file' from the source union
-        rest = [p for p in parts[2:] if p not in {"file", "osm", "raster"} or p == parts[-1]]
-        return f"layer {layer_id}, field {'.'.join(rest) or '(layer)'}"
-    return f"field {'.'.join(parts) or '(top level)'}"
+_SOURCE_TAGS = {"file", "osm", "raster"}
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location inside a layer into 'a.b', without union tags."""
+    parts: list[str] = []
+    for part in loc:
+        text = str(part)
+        if parts and parts[-1] == "source" and text in _SOURCE_TAGS:
+            continue  # the discriminator tag of the source union
+        parts.append(text)
+    return ".".join(parts) or "(layer)"
+
+
+def _layer_label(item: object, index: int) -> str:
+    if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+        return str(item["id"])
+    return f"#{index + 1}"
 
 
 def _problems_in_file(path: Path) -> tuple[list[Layer], list[Problem]]:
+    """Parse one catalogue file; each layer is validated on its own so one bad layer hides no other."""
     name = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -221,14 +221,20 @@ def _problems_in_file(path: Path) -> tuple[list[Layer], list[Problem]]:
         return [], [Problem(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
     except (OSError, UnicodeDecodeError) as exc:
         return [], [Problem(name, "", f"cannot read the file: {exc}")]
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
         return [], [Problem(name, "top level", "must be a mapping with a 'layers:' list")]
-    try:
-        parsed = CatalogueFile.model_validate(data)
-    except ValidationError as exc:
-        problems = [Problem(name, _location(err["loc"], data), err["msg"]) for err in exc.errors()]
-        return [], problems
-    return parsed.layers, []
+    extra = sorted(set(data) - {"layers"})
+    problems = [Problem(name, f"field {key}", "unknown top-level field; only 'layers' is allowed") for key in extra]
+    layers: list[Layer] = []
+    for index, item in enumerate(data["layers"]):
+        label = _layer_label(item, index)
+        try:
+            layers.append(Layer.model_validate(item))
+        except ValidationError as exc:
+            problems.extend(
+                Problem(name, f"layer {label}, field {_field_path(err['loc'])}", err["msg"]) for err in exc.errors()
+            )
+    return layers, problems
 
 
 def catalogue_files(layers_dir: Path | None = None) -> list[Path]:

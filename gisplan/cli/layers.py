@@ -47,6 +47,13 @@ def check_layers(
 ) -> None:
     """Validate every catalogue file; list every problem by file, layer and field."""
     paths = catalogue_files(layers_dir)
+    if not paths:
+        typer.echo(
+            f"error: no *.yaml catalogue files in {layers_dir or settings.get().layers_dir}; "
+            "run 'gisplan demo build' or add your region's layers",
+            err=True,
+        )
+        raise typer.Exit(code=1)
     data_dir = settings.get().data_dir if files else None
     catalogue, problems = validate_files(paths, data_dir=data_dir)
     for problem in problems:
