@@ -29,12 +29,40 @@ def _say(msg: str) -> None:
     print(f"[gisplan] {msg}", flush=True)
 
 
+def _bootstrap_pip() -> None:
+    """Install pip into a venv made without it (Debian's python3 lacks ensurepip without python3-venv)."""
+    import json
+    import tempfile
+    import urllib.request
+
+    _say("this Python has no ensurepip; fetching pip from PyPI instead")
+    import urllib.parse
+
+    index = "https://pypi.org/pypi/pip/json"
+    with urllib.request.urlopen(index, timeout=60) as resp:
+        info = json.load(resp)
+    wheel = next(u for u in info["urls"] if u["filename"].endswith(".whl"))
+    wheel["url"] = urllib.parse.urljoin(index, wheel["url"])
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / wheel["filename"]
+        urllib.request.urlretrieve(wheel["url"], target)  # noqa: S310
+        subprocess.run([str(PY), f"{target}/pip", "install", "-q", str(target)], check=True)
+
+
 def _ensure_venv() -> None:
-    if PY.exists():
+    if (BIN / "pip").exists():
         return
     _say(f"creating a virtual environment in {VENV}")
     try:
-        venv.EnvBuilder(with_pip=True, upgrade_deps=False).create(VENV)
+        import ensurepip  # noqa: F401
+
+        has_ensurepip = True
+    except ImportError:
+        has_ensurepip = False
+    try:
+        venv.EnvBuilder(with_pip=has_ensurepip, upgrade_deps=False, clear=PY.exists()).create(VENV)
+        if not has_ensurepip:
+            _bootstrap_pip()
     except (OSError, subprocess.CalledProcessError) as exc:
         sys.exit(
             f"[gisplan] could not create {VENV}: {exc}\n"
