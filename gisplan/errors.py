@@ -53,6 +53,23 @@ class MissingCRSError(UnreadableSourceError):
     """A data source declares no coordinate reference system."""
 
 
+class InvalidDataError(UnreadableSourceError):
+    """A data source was read, but rows or fields break its format's rules.
+
+    ``problems`` lists every bad row and field, not just the first one.
+    """
+
+    def __init__(self, msg: str, problems: list[Problem] | None = None) -> None:
+        self.problems: list[Problem] = list(problems or [])
+        if self.problems:
+            msg = msg + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(msg)
+
+
+class OfflineError(GisplanError, ConnectionError):
+    """A network source was asked for while ``GISPLAN_OFFLINE`` forbids network access."""
+
+
 class CRSError(GisplanError, ValueError):
     """A coordinate reference system is invalid or does not fit the data."""
 
@@ -84,7 +101,9 @@ __all__ = [
     "ConflictError",
     "GisplanError",
     "InputError",
+    "InvalidDataError",
     "MissingCRSError",
+    "OfflineError",
     "PermissionDeniedError",
     "Problem",
     "SourceNotFoundError",
