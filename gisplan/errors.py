@@ -82,6 +82,10 @@ class PermissionDeniedError(GisplanError, PermissionError):
     """The acting user may not do this."""
 
 
+class NotFoundError(GisplanError, LookupError):
+    """A record (site, user, submission...) asked for by id does not exist in the store."""
+
+
 class ConflictError(GisplanError, RuntimeError):
     """A save was based on a stale version; nothing was overwritten.
 
@@ -103,6 +107,7 @@ __all__ = [
     "InputError",
     "InvalidDataError",
     "MissingCRSError",
+    "NotFoundError",
     "OfflineError",
     "PermissionDeniedError",
     "Problem",

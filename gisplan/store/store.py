@@ -1,0 +1,506 @@
+"""The :class:`Store`: opening a database, reading it, and writing to it on behalf of a user.
+
+Every write method takes the acting user's id first. It runs in one transaction
+that re-reads the user, checks the permission, checks the version, writes, and
+adds the audit row; a refused write is audited in a separate transaction. Several
+writes that must succeed or fail together go through :meth:`Store.transaction`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from gisplan import settings
+from gisplan.errors import ConfigError, NotFoundError, PermissionDeniedError
+from gisplan.store import migrate
+from gisplan.store import permissions as perm
+from gisplan.store.engine import is_sqlite, make_engine, run_read, run_write
+from gisplan.store.models import (
+    Annotation,
+    AuditEntry,
+    Community,
+    CommunityMember,
+    FundingCall,
+    Site,
+    SiteCommunityLink,
+    SiteFundingLink,
+    SiteScore,
+    StatusChange,
+    StoreMeta,
+    Submission,
+    User,
+    UserScope,
+    utcnow,
+)
+from gisplan.store.people_ops import Member, PeopleOps
+from gisplan.store.tx import UNSET, ActorRef, Denial
+
+T = TypeVar("T")
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+BBox = tuple[float, float, float, float]
+
+
+class Tx(PeopleOps):
+    """All write operations, inside one transaction for one actor (see :meth:`Store.transaction`)."""
+
+
+class Store:
+    """A gisplan store on SQLite or PostgreSQL + PostGIS.
+
+    Use :func:`open_store` to get one. Geometries are shapely objects in the
+    store's working CRS (:attr:`srid`, EPSG:5514 for Czech data).
+    """
+
+    def __init__(self, engine: Engine, srid: int) -> None:
+        self.engine = engine
+        self.srid = srid
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # --- writing ----------------------------------------------------------------------------------
+    def transaction(self, actor: ActorRef, work: Callable[[Tx], T]) -> T:
+        """Run ``work(tx)`` as one all-or-nothing transaction for ``actor``.
+
+        On PostgreSQL ``work`` may run more than once (serialization failures are
+        retried), so it must not have side effects outside the store. A
+        PermissionDeniedError rolls everything back and is audited.
+        """
+        current: list[Tx] = []
+
+        def unit(session: Session) -> T:
+            tx = Tx(session, actor, self.srid)
+            current[:] = [tx]
+            return work(tx)
+
+        try:
+            return run_write(self.engine, unit)
+        except PermissionDeniedError:
+            if current and current[0].denial is not None:
+                self._audit_denial(current[0].denial)
+            raise
+
+    def _audit_denial(self, denial: Denial) -> None:
+        def write(session: Session) -> None:
+            session.add(
+                AuditEntry(
+                    at=utcnow(),
+                    actor_id=denial.actor_id,
+                    actor_name=denial.actor_name,
+                    action=denial.action,
+                    target_type=denial.target_type,
+                    target_id=denial.target_id,
+                    outcome="denied",
+                    detail=denial.reason,
+                )
+            )
+
+        run_write(self.engine, write)
+
+    def update_site(
+        self,
+        actor: ActorRef,
+        site_id: str,
+        *,
+        expected_version: int,
+        note: str | None = UNSET,
+        priority: str | None = UNSET,
+    ) -> Site:
+        """Edit a site's note and/or priority (see :meth:`Tx.update_site`)."""
+        return self.transaction(
+            actor, lambda tx: tx.update_site(site_id, expected_version=expected_version, note=note, priority=priority)
+        )
+
+    def change_status(
+        self, actor: ActorRef, site_id: str, new_status: str, *, expected_version: int, reason: str | None = None
+    ) -> Site:
+        """Move a site through the workflow (see :meth:`Tx.change_status`)."""
+        return self.transaction(
+            actor, lambda tx: tx.change_status(site_id, new_status, expected_version=expected_version, reason=reason)
+        )
+
+    def add_annotation(self, actor: ActorRef, site_id: str, text: str) -> Annotation:
+        """Write a note on a site."""
+        return self.transaction(actor, lambda tx: tx.add_annotation(site_id, text))
+
+    def edit_annotation(self, actor: ActorRef, annotation_id: int, text: str, *, expected_version: int) -> Annotation:
+        """Change an annotation's text (author or admin only)."""
+        return self.transaction(
+            actor, lambda tx: tx.edit_annotation(annotation_id, text, expected_version=expected_version)
+        )
+
+    def link_community(
+        self, actor: ActorRef, site_id: str, community_id: int, *, role: str | None = None, note: str = ""
+    ) -> SiteCommunityLink:
+        """Link a site to a community."""
+        return self.transaction(actor, lambda tx: tx.link_community(site_id, community_id, role=role, note=note))
+
+    def link_funding_call(
+        self,
+        actor: ActorRef,
+        site_id: str,
+        funding_call_id: int,
+        *,
+        verdict: str = "unknown",
+        reasons: Sequence[str] = (),
+        note: str = "",
+    ) -> SiteFundingLink:
+        """Link a site to a funding call with the matcher's verdict and a note."""
+        return self.transaction(
+            actor,
+            lambda tx: tx.link_funding_call(site_id, funding_call_id, verdict=verdict, reasons=reasons, note=note),
+        )
+
+    def update_funding_link(
+        self,
+        actor: ActorRef,
+        link_id: int,
+        *,
+        expected_version: int,
+        verdict: str = UNSET,
+        reasons: Sequence[str] = UNSET,
+        note: str = UNSET,
+    ) -> SiteFundingLink:
+        """Edit a site–funding-call link."""
+        return self.transaction(
+            actor,
+            lambda tx: tx.update_funding_link(
+                link_id, expected_version=expected_version, verdict=verdict, reasons=reasons, note=note
+            ),
+        )
+
+    def add_user(
+        self,
+        actor: ActorRef,
+        username: str,
+        role: str,
+        *,
+        scope: perm.Scope | None = None,
+        password: str | None = None,
+        display_name: str = "",
+        oidc_sub: str | None = None,
+    ) -> User:
+        """Create a user (admins only)."""
+        return self.transaction(
+            actor,
+            lambda tx: tx.add_user(
+                username, role, scope=scope, password=password, display_name=display_name, oidc_sub=oidc_sub
+            ),
+        )
+
+    def set_role(self, actor: ActorRef, username: str, role: str, *, scope: perm.Scope | None = None) -> User:
+        """Change a user's role and scope (admins only)."""
+        return self.transaction(actor, lambda tx: tx.set_role(username, role, scope=scope))
+
+    def set_disabled(self, actor: ActorRef, username: str, disabled: bool = True) -> User:
+        """Disable or re-enable a user (admins only)."""
+        return self.transaction(actor, lambda tx: tx.set_disabled(username, disabled))
+
+    def add_community(self, actor: ActorRef, kind: str, name: str, **fields: Any) -> Community:
+        """Create a community (see :meth:`Tx.add_community` for the fields)."""
+        return self.transaction(actor, lambda tx: tx.add_community(kind, name, **fields))
+
+    def update_community(
+        self,
+        actor: ActorRef,
+        community_id: int,
+        *,
+        expected_version: int,
+        members: Sequence[Member] | None = None,
+        **fields: Any,
+    ) -> Community:
+        """Edit a community (see :meth:`Tx.update_community`)."""
+        return self.transaction(
+            actor,
+            lambda tx: tx.update_community(community_id, expected_version=expected_version, members=members, **fields),
+        )
+
+    def add_funding_call(self, actor: ActorRef, code: str, **fields: Any) -> FundingCall:
+        """Create a funding call (admins only)."""
+        return self.transaction(actor, lambda tx: tx.add_funding_call(code, **fields))
+
+    def submit_site(
+        self, actor: ActorRef, municipality_code: str, kind: str, name: str, geom: BaseGeometry | None, **fields: Any
+    ) -> Submission:
+        """A municipality submits a candidate site."""
+        return self.transaction(actor, lambda tx: tx.submit_site(municipality_code, kind, name, geom, **fields))
+
+    def update_submission(
+        self, actor: ActorRef, submission_id: int, *, expected_version: int, **fields: Any
+    ) -> Submission:
+        """The submitting municipality edits its submission."""
+        return self.transaction(
+            actor, lambda tx: tx.update_submission(submission_id, expected_version=expected_version, **fields)
+        )
+
+    def moderate_submission(
+        self, actor: ActorRef, submission_id: int, decision: str, *, expected_version: int, feedback: str = ""
+    ) -> Submission:
+        """Accept or reject a submission."""
+        return self.transaction(
+            actor,
+            lambda tx: tx.moderate_submission(
+                submission_id, decision, expected_version=expected_version, feedback=feedback
+            ),
+        )
+
+    def authorize_export(self, actor: ActorRef, what: str) -> None:
+        """Raise PermissionDeniedError unless ``actor`` may export; audit the export."""
+        self.transaction(actor, lambda tx: tx.authorize_export(what))
+
+    # --- reading ----------------------------------------------------------------------------------
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Run a read-only query function in one transaction."""
+        return run_read(self.engine, work)
+
+    def _all(self, stmt: Select[Any]) -> list[Any]:
+        return self.read(lambda s: list(s.scalars(stmt).all()))
+
+    def get_site(self, site_id: str) -> Site:
+        """One site by id.
+
+        Raises
+        ------
+        NotFoundError
+            If no site has this id.
+        """
+        site = self.read(lambda s: s.get(Site, site_id))
+        if site is None:
+            msg = f"there is no site {site_id!r}; site ids look like 'source:source_id'"
+            raise NotFoundError(msg)
+        return site
+
+    def list_sites(
+        self,
+        *,
+        kind: str | None = None,
+        status: str | None = None,
+        bbox: BBox | None = None,
+        include_ended: bool = False,
+        limit: int | None = None,
+    ) -> list[Site]:
+        """Sites filtered by kind, status and a view box ``(minx, miny, maxx, maxy)`` [m, working CRS]."""
+        stmt = self._site_filter(select(Site), kind=kind, status=status, bbox=bbox, include_ended=include_ended)
+        return self._all(stmt.order_by(Site.id).limit(limit))
+
+    def top_sites(
+        self,
+        profile: str,
+        *,
+        bbox: BBox | None = None,
+        kind: str | None = None,
+        limit: int = 500,
+        include_excluded: bool = False,
+    ) -> list[tuple[Site, SiteScore]]:
+        """The best-scoring current sites of a profile, optionally inside a view box [m, working CRS]."""
+        stmt: Select[Site, SiteScore] = (
+            select(Site, SiteScore).join(SiteScore, SiteScore.site_id == Site.id).where(SiteScore.profile == profile)
+        )
+        if not include_excluded:
+            stmt = stmt.where(SiteScore.excluded.is_(False))
+        stmt = self._site_filter(stmt, kind=kind, status=None, bbox=bbox, include_ended=False)
+        stmt = stmt.order_by(SiteScore.score.desc(), Site.id).limit(limit)
+        return self.read(lambda s: [(row[0], row[1]) for row in s.execute(stmt).all()])
+
+    def _site_filter(
+        self, stmt: S, *, kind: str | None, status: str | None, bbox: BBox | None, include_ended: bool
+    ) -> S:
+        if kind is not None:
+            stmt = stmt.where(Site.kind == kind)
+        if status is not None:
+            stmt = stmt.where(Site.status == status)
+        if not include_ended:
+            stmt = stmt.where(Site.end_date.is_(None))
+        if bbox is not None:
+            minx, miny, maxx, maxy = bbox
+            if is_sqlite(self.engine):
+                stmt = stmt.where(Site.minx <= maxx, Site.maxx >= minx, Site.miny <= maxy, Site.maxy >= miny)
+            else:
+                envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, self.srid)
+                stmt = stmt.where(Site.geom.op("&&")(envelope))
+        return stmt
+
+    def site_scores(self, site_id: str) -> list[SiteScore]:
+        """The scores of a site under every profile it was scored with."""
+        return self._all(select(SiteScore).where(SiteScore.site_id == site_id).order_by(SiteScore.profile))
+
+    def annotations(self, site_id: str) -> list[Annotation]:
+        """A site's annotations, oldest first."""
+        return self._all(select(Annotation).where(Annotation.site_id == site_id).order_by(Annotation.id))
+
+    def status_history(self, site_id: str) -> list[StatusChange]:
+        """A site's workflow moves, oldest first."""
+        return self._all(select(StatusChange).where(StatusChange.site_id == site_id).order_by(StatusChange.id))
+
+    def community_links(self, site_id: str) -> list[SiteCommunityLink]:
+        """A site's links to communities."""
+        return self._all(
+            select(SiteCommunityLink).where(SiteCommunityLink.site_id == site_id).order_by(SiteCommunityLink.id)
+        )
+
+    def funding_links(self, site_id: str) -> list[SiteFundingLink]:
+        """A site's links to funding calls."""
+        return self._all(select(SiteFundingLink).where(SiteFundingLink.site_id == site_id).order_by(SiteFundingLink.id))
+
+    def communities(self, kind: str | None = None) -> list[Community]:
+        """All communities, or those of one kind."""
+        stmt = select(Community).order_by(Community.id)
+        return self._all(stmt if kind is None else stmt.where(Community.kind == kind))
+
+    def community_members(self, community_id: int) -> list[CommunityMember]:
+        """The members of a community."""
+        return self._all(
+            select(CommunityMember).where(CommunityMember.community_id == community_id).order_by(CommunityMember.id)
+        )
+
+    def funding_calls(self) -> list[FundingCall]:
+        """All funding calls."""
+        return self._all(select(FundingCall).order_by(FundingCall.code))
+
+    def submissions(self, *, municipality_code: str | None = None, state: str | None = None) -> list[Submission]:
+        """Submissions, optionally of one municipality or in one state."""
+        stmt = select(Submission).order_by(Submission.id)
+        if municipality_code is not None:
+            stmt = stmt.where(Submission.municipality_code == municipality_code)
+        if state is not None:
+            stmt = stmt.where(Submission.state == state)
+        return self._all(stmt)
+
+    def users(self) -> list[tuple[User, perm.Scope]]:
+        """Every user with their scope."""
+
+        def work(s: Session) -> list[tuple[User, perm.Scope]]:
+            users = list(s.scalars(select(User).order_by(User.username)))
+            scopes: dict[int, list[str]] = {}
+            for uid, kind, code in s.execute(select(UserScope.user_id, UserScope.kind, UserScope.code)):
+                scopes.setdefault(uid, []).append(f"{kind}:{code}")
+            return [(u, perm.Scope.parse(scopes.get(u.id, []))) for u in users]
+
+        return self.read(work)
+
+    def user(self, username: str) -> User:
+        """One user by name.
+
+        Raises
+        ------
+        NotFoundError
+            If there is no such user.
+        """
+        found = self.read(lambda s: s.scalar(select(User).where(User.username == username)))
+        if found is None:
+            msg = f"there is no user {username!r}; list users with `gisplan users list`"
+            raise NotFoundError(msg)
+        return found
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The enabled user with this name and password, or None."""
+        user = self.read(lambda s: s.scalar(select(User).where(User.username == username)))
+        if user is None or user.disabled or not user.password_hash:
+            return None
+        try:
+            PasswordHasher().verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return user
+
+    def user_for_oidc(self, sub: str) -> User | None:
+        """The user linked to an OIDC subject (``st.user.sub``), or None."""
+        return self.read(lambda s: s.scalar(select(User).where(User.oidc_sub == sub)))
+
+    def audit_log(
+        self,
+        *,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        outcome: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Audit entries, newest first."""
+        stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if target_type is not None:
+            stmt = stmt.where(AuditEntry.target_type == target_type)
+        if target_id is not None:
+            stmt = stmt.where(AuditEntry.target_id == target_id)
+        if outcome is not None:
+            stmt = stmt.where(AuditEntry.outcome == outcome)
+        return self._all(stmt)
+
+    def revision(self) -> int:
+        """A number that grows with every write (the last audit id); a cache key for the app."""
+        return int(self.read(lambda s: s.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))) or 0)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables."""
+        models: dict[str, Any] = {
+            "sites": Site,
+            "site_scores": SiteScore,
+            "annotations": Annotation,
+            "communities": Community,
+            "funding_calls": FundingCall,
+            "submissions": Submission,
+            "users": User,
+            "audit_log": AuditEntry,
+        }
+        return self.read(
+            lambda s: {name: int(s.scalar(select(func.count()).select_from(m)) or 0) for name, m in models.items()}
+        )
+
+
+def _read_srid(engine: Engine) -> int:
+    with Session(engine) as session:
+        value = session.scalar(select(StoreMeta.value).where(StoreMeta.key == "srid"))
+    return int(value) if value else migrate.default_srid()
+
+
+def open_store(url: str | None = None, *, upgrade: bool | None = None) -> Store:
+    """Open the store at ``url`` (default: ``GISPLAN_DATABASE_URL`` or a SQLite file in the data dir).
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy URL: ``sqlite:///path.sqlite`` or ``postgresql+psycopg://user@host/db``.
+    upgrade
+        Run the migrations when the schema is behind. Default: yes for SQLite, no for
+        PostgreSQL (run ``gisplan db upgrade`` on servers).
+
+    Raises
+    ------
+    ConfigError
+        If the schema is behind and ``upgrade`` is false, or ahead of this gisplan.
+    """
+    engine = make_engine(url or settings.get().database_url)
+    if upgrade is None:
+        upgrade = is_sqlite(engine)
+    head = migrate.head_revision()
+    current = migrate.current_revision(engine)
+    if current != head:
+        if not upgrade:
+            engine.dispose()
+            where = engine.url.render_as_string(hide_password=True)
+            msg = (
+                f"the store at {where} is at schema {current or 'empty'}, this gisplan needs {head}; "
+                "run `gisplan db upgrade`"
+            )
+            raise ConfigError(msg)
+        migrate.upgrade(engine)
+    return Store(engine, _read_srid(engine))
+
+
+def today() -> dt.date:
+    """Today's date in UTC (end dates of vanished sites)."""
+    return utcnow().date()
