@@ -165,7 +165,10 @@ def _read_ogr(
 
 
 def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """GDAL's message, first line only, without its hint to prefix a driver (we never take driver prefixes)."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line.split("; It might help")[0].rstrip(".")
 
 
 def _in_lonlat_range(frame: gpd.GeoDataFrame) -> bool:

@@ -1,0 +1,87 @@
+"""``gisplan read``: read a data file into canonical sites and write them as a GeoPackage."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gisplan.cli import app
+from gisplan.errors import GisplanError, InputError, UnreadableSourceError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+SITES_LAYER = "sites"
+
+
+def _writable(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Text columns holding mixed values (OSM tags, GML codes) become plain text for the GeoPackage."""
+    out = gdf.copy()
+    for column in out.columns:
+        if column != out.geometry.name and out[column].dtype == object:
+            out[column] = [
+                None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in out[column]
+            ]
+    return out
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path that is not a ``.gpkg`` in an existing folder."""
+    if out.suffix.lower() != ".gpkg":
+        msg = f"--out {out} must end in .gpkg (the output is a GeoPackage)"
+        raise InputError(msg)
+    if not out.parent.exists():
+        msg = f"--out {out}: folder {out.parent} does not exist; create it first"
+        raise InputError(msg)
+
+
+def write_sites(gdf: gpd.GeoDataFrame, out: Path) -> None:
+    """Write canonical sites to layer ``sites`` of a GeoPackage (other layers in it are kept)."""
+    import pyogrio
+
+    check_out(out)
+    pyogrio.write_dataframe(_writable(gdf), out, layer=SITES_LAYER, driver="GPKG")
+
+
+@app.command("read")
+def read_command(
+    source: Annotated[
+        str, typer.Argument(help="data file: GPKG, GeoJSON, SHP/ZIP, KML, FGB, Parquet, CSV, .osm(.pbf), RÚIAN .xml.gz")
+    ],
+    *,
+    out: Annotated[Path, typer.Option("--out", help="GeoPackage to write; the layer is 'sites'")],
+    format: Annotated[
+        str, typer.Option("--format", help="auto | ruian | uk-blr | cz-brownfields | osm | vector")
+    ] = "auto",
+    layer: Annotated[
+        str | None,
+        typer.Option(
+            help="vector layer; RÚIAN obce|parcely|stavebni_objekty; OSM buildings|brownfields|substations|power_lines"
+        ),
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="brownfield | rooftop | municipal_land")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS of data that declare none, e.g. EPSG:5514")] = None,
+    working_crs: Annotated[str | None, typer.Option("--working-crs", help="metric CRS of the output")] = None,
+    where: Annotated[str | None, typer.Option(help="OGR SQL filter (vector and RÚIAN)")] = None,
+) -> None:
+    """Read SOURCE into canonical sites in the working CRS and write them to --out."""
+    from gisplan.sources import read
+
+    check_out(out)
+    try:
+        sites = read(source, format=format, layer=layer, where=where, kind=kind, crs=crs, working_crs=working_crs)
+    except GisplanError:
+        raise
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        # GDAL, osmnx and pandas report broken input with these; the user needs one line, not a traceback.
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        msg = f"{source}: cannot be read ({detail}); check the file, or choose --format / --layer"
+        raise UnreadableSourceError(msg) from exc
+    write_sites(sites, out)
+    kinds = sites["kind"].fillna("none").value_counts().to_dict() if len(sites) else {}
+    by_kind = ", ".join(f"{k} {v}" for k, v in kinds.items()) or "no sites"
+    crs_name = sites.crs.to_string() if sites.crs is not None else "no CRS"
+    typer.echo(f"{len(sites)} features ({by_kind}) in {crs_name} -> {out} (layer {SITES_LAYER})")
