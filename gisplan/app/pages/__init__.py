@@ -1,0 +1,3 @@
+"""One module per page, each with a ``render()`` function (see :mod:`gisplan.app.shell`)."""
+
+from __future__ import annotations
