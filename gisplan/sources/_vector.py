@@ -152,11 +152,14 @@ def _read_ogr(
         raise SourceNotFoundError(msg)
     try:
         frame = pyogrio.read_dataframe(gdal_path, layer=layer, where=where, use_arrow=True, fid_as_index=True)
-    except (FieldError, DataLayerError) as exc:
-        msg = (
-            f"{file_label(Path(label), layer)}: the filter {where!r} failed ({_first_line(exc)}); fix the where clause"
-        )
-        raise InputError(msg) from exc
+    except (FieldError, DataLayerError, OSError) as exc:
+        # an invalid where clause surfaces as FieldError, or as OSError from the Arrow stream
+        where_label = f"{file_label(Path(label), layer)}: the filter {where!r}"
+        if where:
+            msg = f"{where_label} failed ({_first_line(exc)}); fix the where clause"
+            raise InputError(msg) from exc
+        msg = f"{label}: cannot be read ({_first_line(exc)}); check that the file is complete"
+        raise UnreadableSourceError(msg) from exc
     except DataSourceError as exc:
         msg = f"{label}: cannot be read ({_first_line(exc)}); check the file is complete and of a GIS format"
         raise UnreadableSourceError(msg) from exc
