@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -103,6 +103,12 @@ def empty_sites(crs: object = "EPSG:5514") -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
+def _with_none(values: pd.Series[Any]) -> pd.Series[Any]:
+    """``values`` as objects, with ``None`` for every missing value (not NaN)."""
+    as_object = values.astype(object)
+    return as_object.where(as_object.notna(), None)
+
+
 def attach_municipality(sites: gpd.GeoDataFrame, admin: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """Add ``municipality``: the name of the admin polygon holding each site.
 
@@ -121,13 +127,13 @@ def attach_municipality(sites: gpd.GeoDataFrame, admin: gpd.GeoDataFrame | None)
     out = sites.copy()
     existing = out[MUNICIPALITY] if MUNICIPALITY in out.columns else pd.Series(None, index=out.index, dtype=object)
     if admin is None or admin.empty or "name" not in admin.columns or out.empty:
-        out[MUNICIPALITY] = existing
+        out[MUNICIPALITY] = _with_none(existing)
         return out
     polygons = admin[["name", admin.geometry.name]].to_crs(out.crs)
     points = gpd.GeoDataFrame(geometry=out.geometry.representative_point(), crs=out.crs)
     joined = gpd.sjoin(points, polygons, how="left", predicate="within")
     first = joined[~joined.index.duplicated(keep="first")]["name"].reindex(out.index)
-    out[MUNICIPALITY] = existing.where(existing.notna(), first).astype(object)
+    out[MUNICIPALITY] = _with_none(existing.where(existing.notna(), first))
     return out
 
 
