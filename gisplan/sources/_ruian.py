@@ -8,7 +8,9 @@ EPSG:5514 (S-JTSK / Krovak East North).
 
 from __future__ import annotations
 
+import gzip
 import math
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,9 +56,23 @@ def _gdal_layer(path: Path, layer: str | None) -> str:
     return name
 
 
+def _check_complete(path: Path) -> None:
+    """Refuse a truncated ``.gz`` file: GDAL would silently read only its first part."""
+    with path.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 22):
+                pass
+    except (EOFError, OSError, zlib.error) as exc:
+        msg = f"{path}: the gzip file is incomplete or damaged ({exc}); download the .xml.gz again from ČÚZK"
+        raise UnreadableSourceError(msg) from exc
+
+
 def _read_polygons(path: Path, gdal_layer: str, where: str | None) -> gpd.GeoDataFrame:
     import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError, FieldError
+    from pyogrio.errors import DataLayerError, DataSourceError, FeatureError, FieldError
 
     filter_sql = f" WHERE {where}" if where else ""
     try:
@@ -69,10 +85,14 @@ def _read_polygons(path: Path, gdal_layer: str, where: str | None) -> gpd.GeoDat
             msg = f"{file_label(path, gdal_layer)}: the filter {where!r} failed ({exc}); fix the where clause"
             raise InputError(msg) from exc
         logger.info("%s has no OriginalniHranice; using its default geometry", gdal_layer)
-    except DataSourceError as exc:
+    except (DataSourceError, FeatureError) as exc:
         msg = f"{path}: cannot be read as a RÚIAN exchange file ({exc}); download the .xml.gz again from ČÚZK"
         raise UnreadableSourceError(msg) from exc
-    return pyogrio.read_dataframe(str(path), layer=gdal_layer, where=where, WRITE_GFS="NO")
+    try:
+        return pyogrio.read_dataframe(str(path), layer=gdal_layer, where=where, WRITE_GFS="NO")
+    except (DataSourceError, FeatureError) as exc:
+        msg = f"{path}: cannot be read as a RÚIAN exchange file ({exc}); download the .xml.gz again from ČÚZK"
+        raise UnreadableSourceError(msg) from exc
 
 
 def _names(frame: pd.DataFrame, gdal_layer: str) -> pd.Series[Any] | None:
@@ -139,6 +159,7 @@ def read_ruian(
         polygon (buildings not yet mapped) are left out and counted in the log.
     """
     check_kind(kind)
+    _check_complete(path)
     gdal_layer = _gdal_layer(path, layer)
     frame = _read_polygons(path, gdal_layer, where)
     if frame.crs is None:
