@@ -7,6 +7,7 @@ Only the GeoTIFF driver is allowed, so a user cannot point GDAL at a VRT.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,8 +60,8 @@ class RasterData:
     def bounds(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) in ``crs`` units."""
         rows, cols = self.values.shape
-        west, north = self.transform * (0, 0)
-        east, south = self.transform * (cols, rows)
+        west, north = self.transform @ (0, 0)
+        east, south = self.transform @ (cols, rows)
         return (min(west, east), min(south, north), max(west, east), max(south, north))
 
 
@@ -167,9 +168,11 @@ def read_raster_window(
         if west >= right or east <= left or south >= top or north <= bottom:
             msg = f"{path}: the bounds {bounds} do not overlap the raster (extent {tuple(dataset.bounds)})"
             raise InputError(msg)
-        window = from_bounds(west, south, east, north, transform=dataset.transform)
-        window = window.round_offsets(op="floor").round_lengths(op="ceil")
-        window = window.intersection(Window(0, 0, dataset.width, dataset.height))
+        exact = from_bounds(west, south, east, north, transform=dataset.transform)
+        # every cell the bounds touch: floor the start, ceil the end
+        col0, row0 = math.floor(exact.col_off), math.floor(exact.row_off)
+        col1, row1 = math.ceil(exact.col_off + exact.width), math.ceil(exact.row_off + exact.height)
+        window = Window(col0, row0, col1 - col0, row1 - row0).intersection(Window(0, 0, dataset.width, dataset.height))
         data = dataset.read(band, window=window, masked=True)
         return RasterData(
             values=_as_float(data),
