@@ -84,4 +84,5 @@ def read_command(
     kinds = sites["kind"].fillna("none").value_counts().to_dict() if len(sites) else {}
     by_kind = ", ".join(f"{k} {v}" for k, v in kinds.items()) or "no sites"
     crs_name = sites.crs.to_string() if sites.crs is not None else "no CRS"
-    typer.echo(f"{len(sites)} features ({by_kind}) in {crs_name} -> {out} (layer {SITES_LAYER})")
+    noun = "feature" if len(sites) == 1 else "features"
+    typer.echo(f"{len(sites)} {noun} ({by_kind}) in {crs_name} -> {out} (layer {SITES_LAYER})")
