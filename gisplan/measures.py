@@ -1,0 +1,256 @@
+"""Fill a profile's layer slots and run its measures on the sites.
+
+This is the thin shell around the pure criteria: it finds each context layer
+(given explicitly, or through the layer catalogue), reads it into the working
+CRS, and calls the matching function of :mod:`gisplan.criteria`.
+
+A slot is filled, in this order, from:
+
+1. ``layers[slot]``: a GeoDataFrame, a raster path or
+   :class:`~gisplan.criteria.raster.RasterLayer`, a vector file path, or a
+   catalogue layer id;
+2. the profile's ``bindings[slot]``: a catalogue layer id;
+3. the catalogue layer whose id is the slot name;
+4. the one catalogue layer whose id ends in ``_<slot>`` (``demo_ghi``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gisplan import settings
+from gisplan.catalogue import Catalogue, RasterSource, load_catalogue
+from gisplan.criteria.raster import RasterLayer
+from gisplan.crs import parse_crs, to_working
+from gisplan.errors import ConfigError, InputError
+from gisplan.profiles import (
+    AdminMeasure,
+    DemandMeasure,
+    Measure,
+    OverlayMeasure,
+    Profile,
+    ProximityMeasure,
+    RasterMeasure,
+)
+
+log = logging.getLogger(__name__)
+
+LayerInput = Union[gpd.GeoDataFrame, gpd.GeoSeries, RasterLayer, str, Path]  # noqa: UP007  (runtime alias)
+Progress = Callable[[str, int, int], None]
+RASTER_SUFFIXES = (".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A raster slot: a path and band, or an in-memory band."""
+
+    source: str | Path | RasterLayer
+    band: int = 1
+
+
+Resolved = Union[gpd.GeoDataFrame, Raster, None]  # noqa: UP007
+
+
+def _catalogue_id(slot: str, profile: Profile, catalogue: Catalogue) -> str | None:
+    if slot in profile.bindings:
+        return profile.bindings[slot]
+    if slot in catalogue.layers:
+        return slot
+    ends = [lid for lid in catalogue.layers if lid.endswith(f"_{slot}")]
+    if len(ends) > 1:
+        msg = f"layer slot {slot!r} matches several catalogue layers {ends}; choose one in the profile's bindings"
+        raise ConfigError(msg)
+    return ends[0] if ends else None
+
+
+def _from_catalogue(layer_id: str, catalogue: Catalogue, crs: object) -> gpd.GeoDataFrame | Raster:
+    layer = catalogue[layer_id]
+    if isinstance(layer.source, RasterSource):
+        return Raster(settings.get().data_dir / layer.source.path, layer.source.band)
+    from gisplan.sources import read_layer
+
+    frame: gpd.GeoDataFrame = read_layer(layer, working_crs=crs)
+    return frame
+
+
+def _from_input(value: LayerInput, slot: str, catalogue: Catalogue | None, crs: object) -> gpd.GeoDataFrame | Raster:
+    if isinstance(value, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        frame = value if isinstance(value, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=value)
+        if frame.crs is None:
+            msg = f"layer {slot!r} has no CRS; set one (gdf.set_crs) before scoring"
+            raise InputError(msg)
+        return to_working(frame, parse_crs(crs))
+    if isinstance(value, RasterLayer):
+        return Raster(value)
+    text = str(value)
+    if catalogue is not None and text in catalogue.layers:
+        return _from_catalogue(text, catalogue, crs)
+    path = Path(text)
+    if path.suffix.lower() in RASTER_SUFFIXES:
+        return Raster(path)
+    from gisplan.sources import read
+
+    read_frame: gpd.GeoDataFrame = read(path, working_crs=crs)
+    return read_frame
+
+
+def resolve_layers(
+    profile: Profile,
+    crs: object,
+    *,
+    layers: Mapping[str, LayerInput] | None = None,
+    catalogue: Catalogue | Path | None = None,
+) -> dict[str, Resolved]:
+    """Fill every slot of ``profile``; ``None`` for a missing optional slot.
+
+    Raises
+    ------
+    ConfigError
+        Naming every required slot that could not be filled, and how to fill it.
+    """
+    given = dict(layers or {})
+    unknown = sorted(set(given) - set(profile.slots()))
+    if unknown:
+        msg = f"layers {unknown} are not slots of profile {profile.name!r}; its slots are {profile.slots()}"
+        raise InputError(msg)
+    cat: Catalogue | None = catalogue if isinstance(catalogue, Catalogue) else None
+    need_catalogue = any(slot not in given for slot in profile.slots())
+    if cat is None and (need_catalogue or any(isinstance(v, str) for v in given.values())):
+        try:
+            cat = load_catalogue(catalogue if isinstance(catalogue, Path) else None)
+        except ConfigError:
+            if isinstance(catalogue, Path):
+                raise
+            cat = None
+    optional = {m.layer for m in profile.measures if m.optional} - {m.layer for m in profile.measures if not m.optional}
+    out: dict[str, Resolved] = {}
+    missing = []
+    for slot in profile.slots():
+        if slot in given:
+            out[slot] = _from_input(given[slot], slot, cat, crs)
+            continue
+        layer_id = _catalogue_id(slot, profile, cat) if cat is not None else None
+        if layer_id is not None and cat is not None:
+            out[slot] = _from_catalogue(layer_id, cat, crs)
+        elif slot in optional:
+            log.info("profile %s: optional layer %r not found; its criteria stay empty", profile.name, slot)
+            out[slot] = None
+        else:
+            missing.append(slot)
+    if missing:
+        msg = (
+            f"profile {profile.name!r} needs layer(s) {missing}: pass them as layers={{slot: GeoDataFrame or path}}, "
+            "or add catalogue layers with those ids (or ids ending in _<slot>), or name them in the profile's bindings"
+        )
+        raise ConfigError(msg)
+    return out
+
+
+def _vector(slot: str, value: Resolved) -> gpd.GeoDataFrame:
+    if not isinstance(value, gpd.GeoDataFrame):
+        msg = f"layer {slot!r} must be a vector layer for this measure, not a raster"
+        raise InputError(msg)
+    return value
+
+
+def _population(
+    buildings: gpd.GeoDataFrame, measure: DemandMeasure, resolved: Mapping[str, Resolved], profile: Profile
+) -> gpd.GeoDataFrame:
+    """Buildings with a population column, allocated from municipalities when they lack one."""
+    column = measure.population_column
+    if column is None or column in buildings.columns:
+        return buildings
+    admin = next((m for m in profile.measures if isinstance(m, AdminMeasure)), None)
+    munis = resolved.get(admin.layer) if admin is not None else None
+    if admin is None or not isinstance(munis, gpd.GeoDataFrame) or not admin.population_column:
+        return buildings
+    from gisplan.criteria.demand import allocate_population
+
+    out = buildings.copy()
+    out[column] = allocate_population(buildings, munis, population_column=admin.population_column).to_numpy()
+    return out
+
+
+def run_measure(
+    sites: gpd.GeoDataFrame, measure: Measure, resolved: Mapping[str, Resolved], profile: Profile
+) -> pd.DataFrame:
+    """The columns of one measure for ``sites`` (NaN columns when an optional layer is missing)."""
+    value = resolved.get(measure.layer)
+    columns = measure.columns()
+    if value is None:
+        return pd.DataFrame({c: np.full(len(sites), np.nan) for c in columns}, index=sites.index)
+    if isinstance(measure, RasterMeasure):
+        if not isinstance(value, Raster):
+            msg = f"layer {measure.layer!r} must be a raster for measure {measure.name!r}"
+            raise InputError(msg)
+        from gisplan.criteria.raster import zonal_stats
+
+        out = zonal_stats(
+            sites,
+            value.source,
+            name=measure.name,
+            unit=measure.unit,
+            stats=measure.stats,
+            percentile=measure.percentile,
+            band=value.band if measure.band == 1 else measure.band,
+        )
+    elif isinstance(measure, ProximityMeasure):
+        from gisplan.criteria.proximity import nearest_distance
+
+        out = nearest_distance(
+            sites, _vector(measure.layer, value), name=measure.name, radius_m=measure.radius_m
+        ).to_frame()
+    elif isinstance(measure, OverlayMeasure):
+        from gisplan.criteria.overlay import overlay_share
+
+        out = overlay_share(sites, _vector(measure.layer, value), name=measure.name).to_frame()
+    elif isinstance(measure, AdminMeasure):
+        from gisplan.criteria.admin import municipality
+
+        out = municipality(
+            sites,
+            _vector(measure.layer, value),
+            code_column=measure.code_column,
+            name_column=measure.name_column,
+            population_column=measure.population_column,
+        )
+    else:
+        from gisplan.criteria.demand import demand_within
+
+        buildings = _population(_vector(measure.layer, value), measure, resolved, profile)
+        out = demand_within(sites, buildings, radius_m=measure.radius_m, population_column=measure.population_column)
+    for column in columns:
+        if column not in out.columns:
+            out[column] = np.nan
+    return out[list(columns)]
+
+
+def run_measures(
+    sites: gpd.GeoDataFrame,
+    profile: Profile,
+    resolved: Mapping[str, Resolved],
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """All measure columns of ``profile`` for ``sites``, in profile order."""
+    frames = []
+    total = len(profile.measures)
+    for i, measure in enumerate(profile.measures):
+        if progress is not None:
+            progress(f"{measure.type} {measure.layer}", i, total)
+        frames.append(run_measure(sites, measure, resolved, profile))
+    if progress is not None:
+        progress("measures done", total, total)
+    if not frames:
+        return pd.DataFrame(index=sites.index)
+    return pd.concat(frames, axis=1)
+
+
+__all__ = ["LayerInput", "Raster", "resolve_layers", "run_measure", "run_measures"]
