@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import geopandas as gpd
@@ -159,7 +160,12 @@ def test_liechtenstein_industrial_and_grid(liechtenstein: Path) -> None:
     assert set(lines.geometry.geom_type) == {"LineString"}
 
 
-def test_prague_offline_through_osmnx(shared_data: Path) -> None:
+def test_prague_offline_through_osmnx(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("reading an .osm file must not touch the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setenv("GISPLAN_OFFLINE", "1")
     out = read(shared_data / "osm" / "prague_karlovo_namesti_2011.osm")
     assert len(out) == 10
     assert out.crs.to_epsg() == 5514
