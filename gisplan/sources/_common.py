@@ -194,10 +194,14 @@ def target_crs(gdf: gpd.GeoDataFrame, working_crs: object | None, *, label: str)
     if gdf.crs is None:
         msg = f"{label}: the data declares no coordinate reference system; add a .prj file or pass --crs / crs="
         raise MissingCRSError(msg)
-    valid = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    valid = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if valid.empty:
         return gcrs.working_crs_for_bounds(*gcrs.CZECH_BBOX)
-    return gcrs.working_crs_for(valid)
+    # Transform only the bounding box (densified edges), not every vertex, to find lon/lat bounds.
+    west, south, east, north = (float(v) for v in valid.total_bounds)
+    to_wgs84 = gcrs.transformer(gdf.crs, gcrs.WGS84)
+    lon0, lat0, lon1, lat1 = to_wgs84.transform_bounds(west, south, east, north, densify_pts=21)
+    return gcrs.working_crs_for_bounds(lon0, lat0, lon1, lat1)
 
 
 def canonical(
