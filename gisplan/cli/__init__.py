@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        # With standalone_mode=False click returns the code of a ``typer.Exit`` instead of raising it.
+        result = app(args=argv, standalone_mode=False)
     except GisplanError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 1
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
