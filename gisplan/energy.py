@@ -15,6 +15,7 @@ Every assumption sits in :class:`EnergyParams`, with its source.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -204,7 +205,11 @@ def yield_pvlib(latitude: ArrayLike, longitude: ArrayLike, params: EnergyParams 
     if not ok.any():
         return out
     keys, inverse = np.unique(np.column_stack([lat[ok], lon[ok]]), axis=0, return_inverse=True)
-    values = np.array([_pvlib_yield(float(a), float(b), p) for a, b in keys])
+    with warnings.catch_warnings():
+        # pvlib 0.16 uses DatetimeIndex.dayofyear, which pandas 3 deprecates
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        values = np.array([_pvlib_yield(float(a), float(b), p) for a, b in keys])
     out[ok] = values[inverse.ravel()]
     return out
 

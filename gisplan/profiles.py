@@ -359,7 +359,7 @@ class Profile(_Strict):
         if unused:
             problems.append(f"bindings: {unused} are not layers of any measure")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -395,7 +395,7 @@ def validate_file(path: Path) -> tuple[Profile | None, list[Problem]]:
                 # cross-reference problems, one per '; '
                 msg = str(err["msg"]).removeprefix("Value error, ")
                 problems += [
-                    Problem(name, f"field {m.split(':', 1)[0]}", m.split(": ", 1)[-1]) for m in msg.split("; ")
+                    Problem(name, f"field {m.split(':', 1)[0]}", m.split(": ", 1)[-1]) for m in msg.split("\n")
                 ]
             else:
                 problems.append(Problem(name, _location(err["loc"]), str(err["msg"]).removeprefix("Value error, ")))
