@@ -392,7 +392,7 @@ def validate_file(path: Path) -> tuple[Profile | None, list[Problem]]:
         problems = []
         for err in exc.errors():
             if err["type"] == "value_error" and not err["loc"]:
-                # cross-reference problems, one per '; '
+                # cross-reference problems, one per line
                 msg = str(err["msg"]).removeprefix("Value error, ")
                 problems += [
                     Problem(name, f"field {m.split(':', 1)[0]}", m.split(": ", 1)[-1]) for m in msg.split("\n")

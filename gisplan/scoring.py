@@ -73,7 +73,8 @@ def normalise(criterion: Criterion, values: pd.Series) -> np.ndarray[Any, np.dty
     if criterion.ramp is not None:
         raw = _numeric(values)
         bad, good = criterion.ramp.bad, criterion.ramp.good
-        out = np.clip((raw - bad) / (good - bad), 0.0, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.clip((raw - bad) / (good - bad), 0.0, 1.0)
         return np.where(np.isnan(raw), criterion.default, out)
     table = criterion.categories or {}
     keys = values.astype("string")
