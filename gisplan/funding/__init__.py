@@ -1,0 +1,96 @@
+"""Funding calls: the catalogue, its editing history, eligibility rules and the matcher.
+
+>>> from gisplan import funding
+>>> catalogue = funding.load_calls()                                   # doctest: +SKIP
+>>> facts = funding.facts_from_row({"kind": "rooftop", "capacity_kwp": 1400,
+...                                 "kod_obce": "564729"}, applicant="municipality")  # doctest: +SKIP
+>>> for m in funding.match_site(facts, catalogue, places=lookup):       # doctest: +SKIP
+...     print(m.verdict, m.call.id, m.reasons)
+
+Modules: ``_models`` (the YAML schema and loader), ``_rules`` (one function per
+rule type), ``_matcher`` (rating and sorting calls for a site), ``_territory``
+(municipality -> district/region lookup), ``_history`` (saving with history).
+"""
+
+from __future__ import annotations
+
+from gisplan.funding._history import (
+    HISTORY_DIR,
+    Version,
+    content_hash,
+    current_text,
+    history,
+    previous_text,
+    restore,
+    save_calls,
+    to_yaml,
+)
+from gisplan.funding._matcher import DEFAULT_USE, Match, facts_from_row, facts_from_store, match_site, matches_frame
+from gisplan.funding._models import (
+    APPLICANT_TYPES,
+    USES,
+    FundingCall,
+    FundingCatalogue,
+    Intake,
+    Limits,
+    Range,
+    Territory,
+    calls_path,
+    load_calls,
+    parse_text,
+    validate_data,
+    validate_file,
+)
+from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state
+from gisplan.funding._territory import (
+    REGIONS,
+    Place,
+    PlaceLookup,
+    demo_places,
+    places_from_admin_gpkg,
+    region_code,
+    region_name,
+)
+
+__all__ = [
+    "APPLICANT_TYPES",
+    "DEFAULT_USE",
+    "HISTORY_DIR",
+    "REGIONS",
+    "USES",
+    "CallState",
+    "FundingCall",
+    "FundingCatalogue",
+    "Intake",
+    "Limits",
+    "Match",
+    "Place",
+    "PlaceLookup",
+    "Range",
+    "RuleResult",
+    "SiteFacts",
+    "Territory",
+    "Verdict",
+    "Version",
+    "call_state",
+    "calls_path",
+    "content_hash",
+    "current_text",
+    "demo_places",
+    "facts_from_row",
+    "facts_from_store",
+    "history",
+    "load_calls",
+    "match_site",
+    "matches_frame",
+    "parse_text",
+    "places_from_admin_gpkg",
+    "previous_text",
+    "region_code",
+    "region_name",
+    "restore",
+    "save_calls",
+    "to_yaml",
+    "validate_data",
+    "validate_file",
+]
