@@ -155,6 +155,7 @@ class _Obstacles:
     streets: shapely.STRtree
     zones: shapely.Geometry
     inner_box: shapely.Polygon
+    protected: shapely.Geometry
 
 
 def _fits(poly: shapely.Polygon, placement: str, placed: list[shapely.Polygon], ctx: _Context, obs: _Obstacles) -> bool:
@@ -167,6 +168,8 @@ def _fits(poly: shapely.Polygon, placement: str, placed: list[shapely.Polygon], 
         return not obs.streets.query(poly, predicate="dwithin", distance=6.0).size
     if placement == "open":
         return bool(poly.distance(obs.zones) > 400.0)
+    if placement == "protected" and not obs.protected.contains(poly):
+        return False
     return not poly.intersects(obs.zones)
 
 
@@ -212,19 +215,22 @@ def make_brownfields(
         streets=shapely.STRtree(np.asarray(roads.geometry[~is_main].values, dtype=object)),
         zones=shapely.union_all(st.zones),
         inner_box=shapely.box(EXTENT[0] + 50, EXTENT[1] + 50, EXTENT[2] - 50, EXTENT[3] - 50),
+        protected=shapely.union_all(protected.geometry.values),
     )
     placed: list[shapely.Polygon] = []
     rows: list[dict[str, object]] = []
     plan = list(_PLAN)
-    plan.insert(0, ("mine", "open"))  # one very large spoil heap is always there
+    # one very large spoil heap and one tiny old school are always there
+    plan[0:0] = [("mine", "open"), ("civic", "inside")]
+    fixed_ha = {0: 58.0, 1: 0.32}
     for k, (kind_name, placement) in enumerate(plan):
         kind = _KINDS[kind_name]
         low, high = kind.area_ha
-        area_ha = 58.0 if k == 0 else math.exp(rng.uniform(math.log(low), math.log(high)))
+        area_ha = fixed_ha.get(k) or math.exp(rng.uniform(math.log(low), math.log(high)))
         shape: Callable[..., shapely.Polygon] = blob if kind_name == "mine" else polygon_site
         for attempt in range(400):
             if attempt and attempt % 80 == 0:
-                area_ha = max(low, area_ha * 0.8)
+                area_ha = max(0.3, area_ha * 0.8)
             radius = math.sqrt(area_ha * 10_000.0 / math.pi)
             cx, cy = _centre(rng, placement, radius, ctx)
             poly = shape(rng, cx, cy, area_ha * 10_000.0)

@@ -292,10 +292,12 @@ def make_buildings(
     _farms_and_industry(rng, st, b)
     use = b.column("use").astype(str)
     priority = np.array([USES[u][1] for u in use])
+    # thin first (cheap), then build only the footprints that may stay
     order = np.argsort(priority, kind="stable")
+    order = order[rng.random(len(order)) < scale]
     polys = rectangles(*(b.column(c)[order].astype(float) for c in ("cx", "cy", "length", "width", "angle")))
     use, levels, home = use[order], b.column("levels")[order].astype(np.int64), b.column("home")[order]
-    keep = (rng.random(len(polys)) < scale) & shapely.within(polys, extent_box())
+    keep = shapely.within(polys, extent_box())
     road_geoms = np.asarray(roads.geometry.values, dtype=object)
     for clearance, mask in ((6.5, roads["trida"] != "residential"), (4.0, roads["trida"] == "residential")):
         keep[keep] = keep_apart(polys[keep], obstacles=road_geoms[mask.to_numpy()], clearance_m=clearance, mutual=False)

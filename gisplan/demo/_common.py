@@ -134,12 +134,16 @@ class SmoothField:
         self.margin = 2.0 * wavelength_m
         n = math.ceil((SIZE_M + 2.0 * self.margin) / wavelength_m) + 1
         self.values = rng.normal(size=(n, n)) * amplitude
+        # spline coefficients once, instead of on every call
+        self._coeffs = ndimage.spline_filter(self.values, order=3, output=np.float64, mode="nearest")
 
     def __call__(self, x: FloatArray, y: FloatArray) -> FloatArray:
         """The field at (x, y) in EPSG:5514 [m]."""
         col = (np.asarray(x, dtype=float) - XMIN + self.margin) / self.step
         row = (YMAX + self.margin - np.asarray(y, dtype=float)) / self.step
-        out = ndimage.map_coordinates(self.values, [row.ravel(), col.ravel()], order=3, mode="nearest")
+        out = ndimage.map_coordinates(
+            self._coeffs, [row.ravel(), col.ravel()], order=3, mode="nearest", prefilter=False
+        )
         return np.asarray(out, dtype=float).reshape(np.shape(col))
 
 

@@ -88,7 +88,7 @@ def make_grid(seed: int, st: Settlements) -> tuple[gpd.GeoDataFrame, gpd.GeoData
         geometry=hv + mv,
         crs=CRS,
     )
-    lines["delka_m"] = np.round(lines.length, 1)
+    lines.insert(len(lines.columns) - 1, "delka_m", np.round(lines.length, 1))
     xy = np.array(sites)
     polys = rectangles(xy[:, 0], xy[:, 1], np.array([95.0, 70.0]), np.array([70.0, 55.0]), rng.uniform(0, math.pi, 2))
     substations = gpd.GeoDataFrame(

@@ -141,7 +141,7 @@ def make_parcels(
     frame["kmenove_cislo"] = frame["kmenove_cislo"].astype(np.int32)
     frame["pododdeleni_cisla"] = pd.array(frame["pododdeleni_cisla"], dtype="Int32")
     frame["druh_pozemku_kod"] = frame["druh_pozemku_kod"].astype(np.int32)
-    frame["vymera_m2"] = np.round(frame.area).astype(np.int64)
+    frame.insert(len(frame.columns) - 1, "vymera_m2", np.round(frame.area).astype(np.int64))
     return frame
 
 

@@ -84,8 +84,16 @@ def _place_centres(rng: np.random.Generator, terrain: Terrain, count: int) -> tu
 
 
 def _populations(rng: np.random.Generator, count: int) -> NDArray[np.int64]:
-    """Town of 8,500-11,500; villages log-normal around 650, within 200-4,800 (Czech rural norms)."""
-    villages = np.clip(rng.lognormal(math.log(650.0), 0.75, size=count - 1), 200, 4800)
+    """Town of 8,500-11,500; villages log-normal within 200-4,800, 29,000-33,000 in all.
+
+    The village total is fixed so every seed gets about the same number of
+    buildings: some 75-85 inhabitants per km² outside the town, as in the
+    rural parts of the Most and Teplice districts.
+    """
+    villages = rng.lognormal(math.log(650.0), 0.75, size=count - 1)
+    total = rng.uniform(29_000.0, 33_000.0)
+    for _ in range(5):
+        villages = np.clip(villages * total / villages.sum(), 200, 4800)
     town = rng.uniform(8500, 11500)
     return np.round(np.concatenate([[town], villages])).astype(np.int64)
 

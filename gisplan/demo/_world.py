@@ -80,7 +80,7 @@ def _water(terrain: Terrain) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         geometry=[terrain.river, terrain.stream],
         crs=CRS,
     )
-    rivers["delka_m"] = np.round(rivers.length, 1)
+    rivers.insert(len(rivers.columns) - 1, "delka_m", np.round(rivers.length, 1))
     return flood, rivers
 
 
@@ -107,7 +107,7 @@ def generate(seed: int, *, scale: float = 1.0, progress: ProgressFn | None = Non
         seed, st, terrain=terrain, roads=roads, grid=(lines, substations), protected=protected
     )
     step(f"brownfields: {len(brownfields)}")
-    obstacles = np.asarray([terrain.river, *brownfields.geometry, *substations.geometry], dtype=object)
+    obstacles = np.asarray([terrain.river, terrain.stream, *brownfields.geometry, *substations.geometry], dtype=object)
     buildings = make_buildings(seed, st, roads, obstacles, scale=scale)
     step(f"buildings: {len(buildings):,}")
     parcels = make_parcels(seed, st, roads, buildings, obstacles, scale=scale)
