@@ -99,6 +99,25 @@ class ConflictError(GisplanError, RuntimeError):
         self.theirs = theirs
 
 
+class UploadRejectedError(InputError):
+    """An upload or a drawn shape was refused by the intake checks; nothing was stored.
+
+    ``reason`` is a stable code (``too_large``, ``vrt``, ``zip_bomb``, ``crs_missing``…) that the
+    app translates, ``problems`` lists every problem found, and ``choices`` holds the options the
+    user may pick from to go on (CRS codes when the CRS is missing, layer names of a multi-layer file).
+    """
+
+    def __init__(
+        self, msg: str, *, reason: str, problems: list[Problem] | None = None, choices: tuple[str, ...] = ()
+    ) -> None:
+        self.reason = reason
+        self.problems: list[Problem] = list(problems or [])
+        self.choices = tuple(choices)
+        if self.problems:
+            msg = msg + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(msg)
+
+
 __all__ = [
     "CRSError",
     "ConfigError",
@@ -113,4 +132,5 @@ __all__ = [
     "Problem",
     "SourceNotFoundError",
     "UnreadableSourceError",
+    "UploadRejectedError",
 ]

@@ -1,0 +1,32 @@
+"""Intake of municipality submissions: uploads and drawings, checked safely.
+
+- :func:`check_upload` takes the bytes of an uploaded file (GeoJSON, zipped Shapefile,
+  GeoPackage, KML, CSV with lat/lon or WKT) and returns an :class:`IntakeResult` with the
+  sites in the working CRS, or raises :class:`~gisplan.errors.UploadRejectedError` with a
+  ``reason`` code (Czech text in :data:`REASONS_CS`) and a message saying what to do.
+- :func:`check_drawing` does the same for shapes drawn on the map (Leaflet.draw GeoJSON).
+- :class:`SubmissionForm` is the submission form (pydantic), after the Czech brownfield
+  database and the UK Brownfield Land Register; :func:`validate_form` reports every problem.
+- :func:`preview` gives area, score and energy estimate per applicable scoring profile.
+- :func:`submit` stores a checked upload and its form through the store, all sites or none.
+
+Parsing runs in a child process with time and memory limits and one allow-listed GDAL
+driver; VRTs and ``/vsi`` paths are never opened (see :mod:`gisplan.intake._pipeline`).
+"""
+
+from __future__ import annotations
+
+from gisplan.intake._pipeline import check_drawing, check_upload
+from gisplan.intake._place import CRS_CHOICES, SWAPPED_HINT
+from gisplan.intake._types import REASONS_CS, IntakeLimits, IntakeResult, IntakeWarning
+
+__all__ = [
+    "CRS_CHOICES",
+    "REASONS_CS",
+    "SWAPPED_HINT",
+    "IntakeLimits",
+    "IntakeResult",
+    "IntakeWarning",
+    "check_drawing",
+    "check_upload",
+]
