@@ -42,14 +42,28 @@ MAX_ROOFTOPS = 25_000
 CONTEXT_SHOW_MAX_VERTICES = 30_000
 #: Decimal places of degrees kept: 1e-5° is about 1.1 m north-south in Czechia.
 DECIMALS = 5
+#: Zoom range of the map (OSM tiles go to 19).
+MIN_ZOOM, MAX_ZOOM = 5, 19
 #: Background of the map when no basemap tiles are loaded.
 PLAIN_BACKGROUND = "#f2f1ec"
 _ROLE_STYLE: dict[str, dict[str, Any]] = {
     "admin": {"color": "#4d4d4d", "weight": 1.2, "fill": False, "dashArray": "4 3"},
-    "exclusion": {"color": "#b2182b", "weight": 1, "fillColor": "#ef8a62", "fillOpacity": 0.25},
-    "context": {"color": "#2166ac", "weight": 1.5, "fillColor": "#92c5de", "fillOpacity": 0.2},
-    "criterion": {"color": "#762a83", "weight": 1.5, "fillColor": "#c2a5cf", "fillOpacity": 0.2},
+    "exclusion": {"weight": 1, "fillOpacity": 0.25},
+    "context": {"weight": 1.5, "fillOpacity": 0.25},
+    "criterion": {"weight": 1.5, "fillOpacity": 0.2},
 }
+#: Colours given in turn to the layers of one role, so neighbouring layers differ.
+_ROLE_COLORS: dict[str, tuple[str, ...]] = {
+    "admin": ("#4d4d4d", "#878787"),
+    "exclusion": ("#b2182b", "#d6604d", "#8e0152"),
+    "context": ("#737373", "#762a83", "#c51b7d", "#2166ac", "#1b7837", "#4393c3"),
+    "criterion": ("#542788", "#8073ac"),
+}
+#: Smaller text in the layer control and legend than folium's Bootstrap default.
+_MAP_CSS = (
+    "<style>.leaflet-control-layers{font-size:13px;line-height:1.35}"
+    ".leaflet-control-layers label{margin-bottom:0}</style>"
+)
 _ROOFTOP_CALLBACK = f"""function callback(row) {{
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
         {{radius: 5, color: "{KIND_COLORS["rooftop"]}", weight: 1, fillOpacity: 0.8}});
@@ -66,6 +80,7 @@ class DisplayLayer:
     frame: gpd.GeoDataFrame
     vertices: int
     geom_type: str
+    style: dict[str, Any]
 
     @property
     def show(self) -> bool:
@@ -177,6 +192,16 @@ def _bounds(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+def layer_style(role: str, index: int, geom_type: str) -> dict[str, Any]:
+    """The Leaflet path style of the ``index``-th context layer of ``role``."""
+    colours = _ROLE_COLORS.get(role, _ROLE_COLORS["context"])
+    colour = colours[index % len(colours)]
+    style = {**_ROLE_STYLE.get(role, _ROLE_STYLE["context"]), "color": colour, "fillColor": colour}
+    if geom_type == "line":
+        return {"color": colour, "weight": style["weight"], "opacity": 0.9}
+    return style
+
+
 def prepare_display(
     data: MapData,
     *,
@@ -212,7 +237,7 @@ def prepare_display(
     rooftops = sites[sites["kind"] == "rooftop"]
     rows = _rooftop_rows(rooftops, max_rooftops)
     vertices += len(rows)
-    context = []
+    context: list[DisplayLayer] = []
     for item in data.context:
         if item.frame.empty:
             continue
@@ -222,7 +247,10 @@ def prepare_display(
             shown["name"] = shown["name"].map(escape_html)
         count = int(shapely.get_num_coordinates(shown.geometry.to_numpy()).sum())
         vertices += count
-        context.append(DisplayLayer(layer=item.layer, frame=shown, vertices=count, geom_type=_geom_type(shown)))
+        geom_type = _geom_type(shown)
+        role_index = sum(1 for c in context if c.layer.role == item.layer.role)
+        style = layer_style(item.layer.role, role_index, geom_type)
+        context.append(DisplayLayer(item.layer, shown, count, geom_type, style))
     site_frames = [*polygons.values()]
     if rows:
         lat = [r[0] for r in rows]
@@ -287,10 +315,15 @@ def legend_html(data: DisplayData, lang: str) -> str:
             f'background:{colour};opacity:.8"></span>{escape_html(t("kind." + kind, lang))}</div>'
         )
     for item in data.context:
-        style = _ROLE_STYLE.get(item.layer.role, _ROLE_STYLE["context"])
+        colour = item.style["color"]
+        if item.geom_type == "line":
+            swatch = f"height:0;margin:0 6px 3px 0;border-top:2px solid {colour}"
+        else:
+            fill = f"{colour}4d" if item.style.get("fill", True) else "transparent"  # 4d: 30 % alpha
+            swatch = f"height:10px;margin-right:6px;border:1.5px solid {colour};background:{fill}"
         rows.append(
-            f'<div><span style="display:inline-block;width:12px;height:0;margin:0 6px 3px 0;'
-            f'border-top:2px solid {style["color"]}"></span>{escape_html(item.layer.title.get(lang))}</div>'
+            f'<div><span style="display:inline-block;width:12px;{swatch}"></span>'
+            f"{escape_html(item.layer.title.get(lang))}</div>"
         )
     title = escape_html(t("map.legend", lang))
     return (
@@ -333,11 +366,15 @@ def build_map(
     from gisplan.app.legend import Legend
 
     m = folium.Map(location=[50.0, 14.0], zoom_start=8, tiles=None, control_scale=True)
+    # The map itself needs a zoom range: without a tile layer Leaflet has none, and
+    # Leaflet.markercluster throws "Map has no maxZoom specified".
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
+    root: Any = m.get_root()
+    root.header.add_child(folium.Element(_MAP_CSS), name="gisplan_css")
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
     else:
         style = f"<style>.leaflet-container {{ background: {PLAIN_BACKGROUND}; }}</style>"
-        root: Any = m.get_root()
         root.header.add_child(folium.Element(style), name="gisplan_background")
     for item in data.context:
         _add_context(m, item, lang)
@@ -377,9 +414,7 @@ def _add_sites(m: Any, kind: str, frame: gpd.GeoDataFrame, lang: str) -> None:
 def _add_context(m: Any, item: DisplayLayer, lang: str) -> None:
     import folium
 
-    style = dict(_ROLE_STYLE.get(item.layer.role, _ROLE_STYLE["context"]))
-    if item.geom_type == "line":
-        style = {"color": style["color"], "weight": 2}
+    style = item.style
     group = folium.FeatureGroup(name=escape_html(item.layer.title.get(lang)), show=item.show)
     has_name = bool("name" in item.frame.columns and item.frame["name"].astype(bool).any())
     folium.GeoJson(

@@ -63,6 +63,6 @@ def pages(lang: str) -> list[st.Page]:
     from gisplan.app.pages import about, map_page
 
     return [
-        st.Page(map_page.render, title=t("nav.map", lang), icon="🗺️", url_path="map", default=True),
-        st.Page(about.render, title=t("nav.about", lang), icon="ℹ️", url_path="about"),
+        st.Page(map_page.render, title=t("nav.map", lang), icon=":material/map:", url_path="map", default=True),
+        st.Page(about.render, title=t("nav.about", lang), icon=":material/info:", url_path="about"),
     ]
