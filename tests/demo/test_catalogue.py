@@ -5,11 +5,16 @@ from __future__ import annotations
 import pyogrio
 import pytest
 
-from gisplan.catalogue import load_catalogue, validate_files
+from gisplan.catalogue import FileSource, Layer, RasterSource, load_catalogue, validate_files
 from gisplan.demo._catalogue import FILES, LICENCE, catalogue_data, catalogue_text
 from gisplan.sources import open_raster, read_layer
 from tests.conftest import ROOT
 from tests.demo.conftest import Built
+
+
+def _path(layer: Layer) -> str:
+    assert isinstance(layer.source, FileSource | RasterSource)
+    return layer.source.path
 
 
 def test_committed_catalogue_equals_the_generated_one(full_build: Built) -> None:
@@ -27,10 +32,12 @@ def test_catalogue_validates_with_files(small_build: Built) -> None:
     assert roles["demo_municipal_parcels"] == ("candidate", "municipal_land")
     assert roles["demo_municipalities"] == ("admin", None)
     assert {layer.id for layer in catalogue.by_role("exclusion")} == {"demo_protected_areas", "demo_flood_zones"}
-    units = {layer.id: layer.source.unit for layer in catalogue.layers.values() if layer.kind == "raster"}  # type: ignore[union-attr]
+    units = {
+        layer.id: layer.source.unit for layer in catalogue.layers.values() if isinstance(layer.source, RasterSource)
+    }
     assert units == {"demo_ghi": "kWh/m2/yr", "demo_dem": "m", "demo_slope": "degrees"}
     assert all(layer.licence == LICENCE for layer in catalogue.layers.values())
-    paths = {layer.source.path.split("/", 1)[1] for layer in catalogue.layers.values()}  # type: ignore[union-attr]
+    paths = {_path(layer).split("/", 1)[1] for layer in catalogue.layers.values()}
     assert paths == set(FILES.values()) - {FILES["preview"], FILES["readme"]}
 
 
@@ -44,7 +51,7 @@ def test_every_layer_reads_through_the_sources_readers(small_build: Built) -> No
     counts = small_build.summary.counts
     key_of = {"demo_" + k: k for k in counts} | {"demo_municipal_parcels": "parcels"}
     for layer in catalogue.layers.values():
-        path = small_build.data_dir / layer.source.path  # type: ignore[union-attr]
+        path = small_build.data_dir / _path(layer)
         if layer.kind == "raster":
             raster = open_raster(path)
             assert raster.crs.to_epsg() == 5514, layer.id
@@ -58,8 +65,8 @@ def test_every_layer_reads_through_the_sources_readers(small_build: Built) -> No
         if layer.site_kind:
             assert (sites["kind"] == layer.site_kind).all(), layer.id
             assert sites["name"].notna().all(), layer.id
-        if layer.source.layer:  # type: ignore[union-attr]
-            assert pyogrio.read_info(path, layer=layer.source.layer)["features"] == len(sites)  # type: ignore[union-attr]
+        if isinstance(layer.source, FileSource) and layer.source.layer:
+            assert pyogrio.read_info(path, layer=layer.source.layer)["features"] == len(sites)
 
 
 @pytest.mark.parametrize("layer_id", ["demo_buildings", "demo_ghi"])

@@ -13,7 +13,7 @@ import rasterio
 from geopandas.testing import assert_geodataframe_equal
 
 from gisplan import settings
-from gisplan.demo import build_demo
+from gisplan.demo import DemoRegion, build_demo
 from gisplan.demo._catalogue import FILES, LAYERS
 from gisplan.errors import InputError
 from tests.demo.conftest import SMALL_SCALE, SMALL_SEED, Built, _build
@@ -122,7 +122,7 @@ def test_another_seed_gives_another_region(small_build: Built, full_build: Built
     assert not small.geometry.geom_equals(full.geometry.iloc[: len(small)]).all()
 
 
-def test_written_layers_equal_the_generated_region(small_build: Built, small_region) -> None:  # type: ignore[no-untyped-def]
+def test_written_layers_equal_the_generated_region(small_build: Built, small_region: DemoRegion) -> None:
     written = _frames(small_build.summary.out_dir)
     for key, frame in small_region.vectors().items():
         expected = frame.reset_index(drop=True)
