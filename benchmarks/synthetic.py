@@ -44,7 +44,7 @@ def _region(n: int) -> tuple[np.ndarray, float]:
     gx, gy = np.meshgrid(np.arange(side_n), np.arange(side_n))
     centres = np.column_stack([gx.ravel(), gy.ravel()])[:villages] * VILLAGE_SPACING_M + VILLAGE_SPACING_M / 2
     centres = centres + rng.uniform(-500, 500, centres.shape)
-    return centres + [X0, Y0], side
+    return centres + np.array([X0, Y0]), side
 
 
 def _rooftops(n: int, centres: np.ndarray) -> gpd.GeoDataFrame:
@@ -110,7 +110,7 @@ def _municipalities(centres: np.ndarray, side: float) -> gpd.GeoDataFrame:
 def _protected(side: float, n: int) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(5)
     count = max(3, n // 25_000)
-    centres = rng.uniform(0, side, (count, 2)) + [X0, Y0]
+    centres = rng.uniform(0, side, (count, 2)) + np.array([X0, Y0])
     blobs = shapely.buffer(shapely.points(centres), rng.uniform(400, 3_000, count), quad_segs=16)
     blobs = np.array(
         [
