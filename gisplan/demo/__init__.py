@@ -1,7 +1,7 @@
 """The deterministic generator of the synthetic demo region (``gisplan demo build``).
 
 The demo region is an invented 20 x 20 km rural area of north Bohemia in
-EPSG:5514: about two dozen municipalities with one small town, some 24,000
+EPSG:5514: about two dozen municipalities with one small town, some 23,000
 buildings, a brownfield register, municipal parcels, roads, the 110/22 kV grid,
 protected areas, a river with its Q100 flood zone, and DEM, slope and GHI
 rasters. The same seed always gives the same content.

@@ -277,7 +277,7 @@ def make_buildings(
         Polygons and lines no building may touch (river, brownfields, substations).
     scale
         Share of the candidate buildings to keep, 0 < scale <= 1; 1 gives the full
-        region of about 24,000 buildings, smaller values a quicker, sparser one.
+        region of about 23,000 buildings, smaller values a quicker, sparser one.
 
     Returns
     -------
