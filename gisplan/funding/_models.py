@@ -78,7 +78,6 @@ USES: tuple[str, ...] = (
 OTHERS = "others"
 
 Unknown = Literal["unknown"]
-AnyValue = Literal["any"]
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _PARTIAL_DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _CALLS_FILE = "funding_calls.yaml"
@@ -210,9 +209,9 @@ class FundingCall(_Strict):
     intake: Intake = Field(default_factory=Intake)
     allocation_czk: float | None = Field(default=None, ge=0)
     max_aid_rate_pct: float | None = Field(default=None, gt=0, le=100)
-    applicants: list[str] | AnyValue | Unknown = "unknown"
-    site_kinds: list[str] | AnyValue | Unknown = "unknown"
-    uses: list[str] | AnyValue | Unknown = "unknown"
+    applicants: list[str] | Literal["any", "unknown"] = "unknown"
+    site_kinds: list[str] | Literal["any", "unknown"] = "unknown"
+    uses: list[str] | Literal["any", "unknown"] = "unknown"
     territory: Territory | Unknown = "unknown"
     limits: Limits = Field(default_factory=Limits)
     notes: str | None = None
@@ -316,15 +315,27 @@ def _call_label(item: object, index: int) -> str:
     return f"#{index + 1}"
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    """Union members fail separately; keep one message per location (the most specific)."""
-    by_location: dict[tuple[str, str], Problem] = {}
-    for p in problems:
-        key = (p.file, p.location)
-        known = by_location.get(key)
-        if known is None or ("literal" in known.message.lower() and "literal" not in p.message.lower()):
-            by_location[key] = p
-    return list(by_location.values())
+def _problems(exc: ValidationError, name: str, label: str) -> list[Problem]:
+    """One problem per location, without the noise of union members the user did not mean.
+
+    A field typed ``Model | 'unknown'`` fails twice when the model is wrong: once
+    inside the model, once as "Input should be 'unknown'". The literal complaint
+    is dropped when a more specific one exists at or below the same field.
+    """
+    errors = [
+        (_field_path(err["loc"]), err["type"], err["msg"].removeprefix("Value error, "), err.get("input"))
+        for err in exc.errors()
+    ]
+    specific = [path for path, kind, _, _ in errors if kind != "literal_error"]
+    kept: dict[str, Problem] = {}
+    for path, kind, message, given in errors:
+        literal = kind == "literal_error"
+        if isinstance(given, str) and not literal and any(p == path and k == "literal_error" for p, k, _, _ in errors):
+            continue  # a word was written where a word fits: the literal's complaint says which words
+        if literal and not isinstance(given, str) and any(s == path or s.startswith(path + ".") for s in specific):
+            continue
+        kept.setdefault(path, Problem(name, f"call {label}, field {path}", message))
+    return list(kept.values())
 
 
 def validate_data(data: object, name: str) -> tuple[FundingCatalogue, list[Problem]]:
@@ -341,10 +352,7 @@ def validate_data(data: object, name: str) -> tuple[FundingCatalogue, list[Probl
         try:
             call = FundingCall.model_validate(item)
         except ValidationError as exc:
-            found = [
-                Problem(name, f"call {label}, field {_field_path(err['loc'])}", err["msg"]) for err in exc.errors()
-            ]
-            problems.extend(_dedupe(found))
+            problems.extend(_problems(exc, name, label))
             continue
         if call.id in calls:
             problems.append(Problem(name, f"call {call.id}, field id", "duplicate id; ids must be unique"))
