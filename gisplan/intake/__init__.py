@@ -16,17 +16,28 @@ driver; VRTs and ``/vsi`` paths are never opened (see :mod:`gisplan.intake._pipe
 
 from __future__ import annotations
 
+from gisplan.intake._form import FIELD_LABELS, SubmissionForm, required_fields, validate_form
 from gisplan.intake._pipeline import check_drawing, check_upload
 from gisplan.intake._place import CRS_CHOICES, SWAPPED_HINT
+from gisplan.intake._preview import PREVIEW_COLUMNS, applicable_profiles, preview
+from gisplan.intake._submit import submit
 from gisplan.intake._types import REASONS_CS, IntakeLimits, IntakeResult, IntakeWarning
 
 __all__ = [
     "CRS_CHOICES",
+    "FIELD_LABELS",
+    "PREVIEW_COLUMNS",
     "REASONS_CS",
     "SWAPPED_HINT",
     "IntakeLimits",
     "IntakeResult",
     "IntakeWarning",
+    "SubmissionForm",
+    "applicable_profiles",
     "check_drawing",
     "check_upload",
+    "preview",
+    "required_fields",
+    "submit",
+    "validate_form",
 ]

@@ -47,6 +47,8 @@ REASONS_CS: dict[str, str] = {
     "outside_region": "Souřadnice leží mimo území – vypadá to na prohozené osy nebo špatný souřadnicový systém.",
     "outside_municipality": "Lokalita leží mimo obec, za kterou podáváte.",
     "unrepairable": "Tvar je neplatný a nejde opravit.",
+    "form_invalid": "Formulář není vyplněný správně.",
+    "needs_confirmation": "Opravené tvary je třeba před odesláním potvrdit.",
     # warnings
     "repaired": "Tvar byl neplatný a byl opraven; potvrďte opravený tvar.",
     "crosses_border": "Lokalita přesahuje hranici obce; posoudí ji animátor.",

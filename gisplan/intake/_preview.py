@@ -1,0 +1,135 @@
+"""Preview of a checked submission: area, score and energy estimate per applicable profile.
+
+A profile applies when it scores the submission's site kind. Each is run with
+:func:`gisplan.score` on the checked sites (working CRS) against the region's
+context layers (the layer catalogue by default). A profile whose layers are not
+available gives a row with ``note`` saying why, instead of failing the preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from gisplan import settings
+from gisplan.catalogue import Catalogue
+from gisplan.errors import GisplanError, InputError
+from gisplan.profiles import Profile, load_profile, load_profiles
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from gisplan.intake._types import IntakeResult
+    from gisplan.measures import LayerInput
+
+PREVIEW_COLUMNS = (
+    "site_no",
+    "profile",
+    "profile_title",
+    "area_m2",
+    "score",
+    "excluded",
+    "exclusion_reasons",
+    "capacity_kwp",
+    "energy_mwh_yr",
+    "co2_t_yr",
+    "households",
+    "note",
+)
+_FROM_SCORE = ("score", "excluded", "exclusion_reasons", "capacity_kwp", "energy_mwh_yr", "co2_t_yr", "households")
+
+
+def applicable_profiles(kind: str, profiles: Sequence[str | Path | Profile] | None = None) -> list[Profile]:
+    """The profiles (all of the profiles folder by default) that score sites of ``kind``."""
+    loaded = (
+        list(load_profiles().values())
+        if profiles is None
+        else [p if isinstance(p, Profile) else load_profile(p) for p in profiles]
+    )
+    return [p for p in loaded if kind in p.site_kinds]
+
+
+def preview_sites(result: IntakeResult, *, kind: str, area_ha: float | None = None) -> gpd.GeoDataFrame:
+    """The checked sites as canonical candidate sites for scoring (``source`` ``submission-preview``)."""
+    sites = result.sites.copy()
+    sites.insert(0, "site_id", [f"submission-preview:{n}" for n in sites["site_no"]])
+    sites.insert(1, "kind", kind)
+    sites.insert(2, "source", "submission-preview")
+    sites.insert(3, "source_id", sites["site_no"].astype(str))
+    if area_ha is not None:
+        points = sites["area_m2"].to_numpy() <= 0
+        sites.loc[points, "area_m2"] = area_ha * 10_000.0
+    return sites
+
+
+def preview(
+    result: IntakeResult,
+    *,
+    kind: str,
+    profiles: Sequence[str | Path | Profile] | None = None,
+    catalogue: Catalogue | Path | None = None,
+    layers: Mapping[str, LayerInput] | None = None,
+    area_ha: float | None = None,
+    language: str | None = None,
+) -> pd.DataFrame:
+    """Score the checked sites with every applicable profile.
+
+    Parameters
+    ----------
+    result
+        A checked upload or drawing.
+    kind
+        The site kind given in the form (``brownfield``, ``rooftop``, ``municipal_land``).
+    profiles
+        Profiles to try (names, paths or :class:`Profile`); default all of the profiles folder.
+    catalogue, layers
+        Where the context layers come from, as for :func:`gisplan.score`.
+    area_ha
+        Area of point sites from the form [ha]; shown for points instead of 0.
+    language
+        Language of titles and reasons (default ``GISPLAN_LANG``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site and applicable profile: ``site_no``, ``profile``, ``profile_title``,
+        ``area_m2`` [m²], ``score`` [0–100], ``excluded``, ``exclusion_reasons`` (JSON),
+        ``capacity_kwp`` [kWp], ``energy_mwh_yr`` [MWh/yr], ``co2_t_yr`` [t/yr], ``households``, and
+        ``note`` (why a profile could not be scored, else empty). Empty when no profile applies.
+    """
+    from gisplan.scoring import score
+
+    lang = language or settings.get().language
+    sites = preview_sites(result, kind=kind, area_ha=area_ha)
+    frames = []
+    for profile in applicable_profiles(kind, profiles):
+        title = profile.title.get(lang) or profile.title.get("en") or profile.name
+        base = pd.DataFrame(
+            {
+                "site_no": sites["site_no"].to_numpy(),
+                "profile": profile.name,
+                "profile_title": title,
+                "area_m2": sites["area_m2"].to_numpy(),
+                "note": "",
+            }
+        )
+        try:
+            scored = score(sites, profile, catalogue=catalogue, layers=layers, language=lang)
+        except (GisplanError, InputError) as exc:
+            for column in _FROM_SCORE:
+                base[column] = np.nan
+            base["note"] = f"not scored: {str(exc).splitlines()[0]}"
+        else:
+            for column in _FROM_SCORE:
+                base[column] = scored[column].to_numpy()
+        frames.append(base[list(PREVIEW_COLUMNS)])
+    if not frames:
+        return pd.DataFrame(columns=list(PREVIEW_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+__all__ = ["PREVIEW_COLUMNS", "applicable_profiles", "preview", "preview_sites"]
