@@ -368,14 +368,14 @@ def build_map(
     m = folium.Map(location=[50.0, 14.0], zoom_start=8, tiles=None, control_scale=True)
     # The map itself needs a zoom range: without a tile layer Leaflet has none, and
     # Leaflet.markercluster throws "Map has no maxZoom specified".
-    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, zoom_snap=0.5)
     root: Any = m.get_root()
     root.header.add_child(folium.Element(_MAP_CSS), name="gisplan_css")
+    # The plain background also shows where OSM tiles cannot load (no internet).
+    style = f"<style>.leaflet-container {{ background: {PLAIN_BACKGROUND}; }}</style>"
+    root.header.add_child(folium.Element(style), name="gisplan_background")
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
-    else:
-        style = f"<style>.leaflet-container {{ background: {PLAIN_BACKGROUND}; }}</style>"
-        root.header.add_child(folium.Element(style), name="gisplan_background")
     for item in data.context:
         _add_context(m, item, lang)
     for kind, frame in data.polygons.items():

@@ -121,3 +121,17 @@ def test_about_page_lists_layer_licences() -> None:
     assert at.title[0].value == "O aplikaci gisplan"
     licences = at.dataframe[0].value
     assert set(licences["id"]) == {"tiny_obce", "tiny_lines", "tiny_brownfields", "tiny_municipal", "tiny_rooftops"}
+
+
+@pytest.mark.parametrize(("offline", "tiles_expected"), [("0", True), ("1", False)])
+def test_osm_basemap_only_when_online(
+    tiny_env: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, offline: str, tiles_expected: bool
+) -> None:
+    monkeypatch.setenv("GISPLAN_BASEMAP", "osm")
+    monkeypatch.setenv("GISPLAN_OFFLINE", offline)
+    with mock.patch("streamlit_folium.st_folium", return_value=None) as st_folium:
+        at = _run()
+    assert not at.exception
+    page = st_folium.call_args.args[0].get_root().render()
+    assert ("tile.openstreetmap.org" in page) is tiles_expected
+    assert ("OpenStreetMap" in _text(at)) is tiles_expected

@@ -39,7 +39,9 @@ def render() -> None:
     st.title(t("map.heading", lang))
     try:
         data, display = cache.map_data()
-        basemap = settings.get().basemap
+        current = settings.get()
+        # GISPLAN_OFFLINE forbids network access, tiles included
+        basemap = "none" if current.offline else current.basemap
     except GisplanError as exc:
         st.error(t("data.catalogue_failed", lang))
         st.code(str(exc), language=None)
