@@ -129,38 +129,44 @@ def _json_raw(values: pd.Series) -> pa.Array:
 
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return _json_numbers(np.round(_numeric(values), 6))
+    import pyarrow.compute as pc
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.array([json.dumps(str(u), ensure_ascii=False) for u in uniques] + ["null"], dtype=object)
-    return pa.array(texts[np.where(codes < 0, len(uniques), codes)], type=pa.string())
+    texts = pa.array([json.dumps(str(u), ensure_ascii=False) for u in uniques] + ["null"], type=pa.string())
+    return pc.take(texts, pa.array(np.where(codes < 0, len(uniques), codes)))
 
 
 def _join(parts: list[pa.Array | str], n: int) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrays = [p if not isinstance(p, str) else pa.array(np.full(n, p, dtype=object), type=pa.string()) for p in parts]
-    return pc.binary_join_element_wise(*arrays, "")
+    # constant parts stay scalars, which pyarrow broadcasts
+    arrays = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in parts]
+    joined = pc.binary_join_element_wise(*arrays, "")
+    return joined if isinstance(joined, pa.Array) else pa.repeat(joined, n)
 
 
-def _json_list(items: list[pa.Array], active: list[np.ndarray[Any, np.dtype[np.bool_]]], n: int) -> pa.Array:
+def _json_list(
+    items: list[pa.Array | pa.Scalar], active: list[np.ndarray[Any, np.dtype[np.bool_]]], n: int
+) -> pa.Array:
     """Per site, a JSON list of the items whose ``active`` flag is set."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not items:
-        return pa.array(np.full(n, "[]", dtype=object), type=pa.string())
+        return pa.repeat(pa.scalar("[]", pa.string()), n)
     parts: list[pa.Array | str] = ["["]
     for item, on in zip(items, active, strict=True):
-        with_comma = _join([item, ","], n)
+        with_comma = pc.binary_join_element_wise(item, pa.scalar(","), "")
         parts.append(pc.if_else(pa.array(on), with_comma, pa.scalar("")))
     joined = _join(parts, n)
     return _join([pc.utf8_rtrim(joined, characters=","), "]"], n)
 
 
-def _constant(text: str, n: int) -> pa.Array:
+def _constant(text: str, n: int) -> pa.Scalar:
     import pyarrow as pa
 
-    return pa.array(np.full(n, text, dtype=object), type=pa.string())
+    return pa.scalar(text, pa.string())
 
 
 def _line(
@@ -200,7 +206,7 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
     units = profile.columns()
     total_weight = sum(c.weight for c in profile.criteria)
     running = np.zeros(n)
-    lines: list[pa.Array] = []
+    lines: list[pa.Array | pa.Scalar] = []
     active: list[np.ndarray[Any, np.dtype[np.bool_]]] = []
     for criterion in profile.criteria:
         raw = frame[criterion.column]
@@ -221,7 +227,7 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
         )
         active.append(np.ones(n, dtype=bool))
 
-    handicap_items: list[pa.Array] = []
+    handicap_items: list[pa.Array | pa.Scalar] = []
     handicap_on: list[np.ndarray[Any, np.dtype[np.bool_]]] = []
     for handicap in profile.handicaps:
         hit = evaluate(handicap.when, frame[handicap.when.column])
@@ -247,7 +253,7 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
         )
         active.append(hit)
 
-    reasons: list[pa.Array] = []
+    reasons: list[pa.Array | pa.Scalar] = []
     reason_on: list[np.ndarray[Any, np.dtype[np.bool_]]] = []
     kinds = frame["kind"].astype("string") if "kind" in frame.columns else pd.Series(pd.NA, index=frame.index)
     wrong_kind = ~kinds.isin(list(profile.site_kinds)).to_numpy(dtype=bool, na_value=False)
@@ -466,11 +472,7 @@ def write_geopackage(scored: gpd.GeoDataFrame, path: str | Path, *, layer: str =
         msg = f"{target} must end in .gpkg"
         raise InputError(msg)
     target.parent.mkdir(parents=True, exist_ok=True)
-    frame = scored.copy()
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.ArrowDtype) or str(frame[column].dtype) == "string":
-            frame[column] = frame[column].astype(object)
-    pyogrio.write_dataframe(frame, target, layer=layer, driver="GPKG", use_arrow=True)
+    pyogrio.write_dataframe(scored, target, layer=layer, driver="GPKG", use_arrow=True)
     return target
 
 

@@ -141,11 +141,32 @@ def _column_pieces(
     return pva[nonzero], pvb[nonzero], du[nonzero], col[nonzero], ppart[nonzero]
 
 
+def _rings(parts: NDArray[np.object_]) -> tuple[FloatArray, IntArray, IntArray, NDArray[np.bool_]]:
+    """Ring coordinates: (xy, ring of each vertex, part of each ring, ring to walk backwards).
+
+    The kernel needs exteriors clockwise and holes counter-clockwise in x/y
+    (positively oriented once rows grow southwards). Rather than re-orient the
+    geometries, the rings with the other orientation are flagged, from the sign
+    of their shoelace area.
+    """
+    if not shapely.get_num_interior_rings(parts).any():
+        xy, coord_ring = shapely.get_coordinates(parts, return_index=True)
+        ring_part = np.arange(len(parts), dtype=np.int64)
+        exterior = np.ones(len(parts), dtype=bool)
+    else:
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        xy, coord_ring = shapely.get_coordinates(rings, return_index=True)
+        exterior = np.concatenate([[True], ring_part[1:] != ring_part[:-1]])
+    same = coord_ring[:-1] == coord_ring[1:]
+    x, y = xy[:, 0] - xy[0, 0], xy[:, 1] - xy[0, 1]  # shifted for precision; areas do not change
+    cross = (x[:-1] * y[1:] - x[1:] * y[:-1])[same]
+    counter_clockwise = weighted_bincount(coord_ring[:-1][same], cross, len(exterior)) > 0
+    return xy, coord_ring, ring_part, np.where(exterior, counter_clockwise, ~counter_clockwise)
+
+
 def _multi_cell_coverage(parts: NDArray[np.object_], grid: Grid) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
     """Coverage of polygons spanning several cells: (part, row, col, weight)."""
-    oriented = shapely.orient_polygons(parts, exterior_cw=True)  # counter-clockwise once v = -y
-    rings, ring_part = shapely.get_rings(oriented, return_index=True)
-    xy, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    xy, coord_ring, ring_part, flip = _rings(parts)
     u = (xy[:, 0] - grid.x0) / grid.dx
     v = (grid.y0 - xy[:, 1]) / grid.dy
     bounds = shapely.bounds(parts)
@@ -161,10 +182,14 @@ def _multi_cell_coverage(parts: NDArray[np.object_], grid: Grid) -> tuple[IntArr
     # edges, without those parallel to the v axis (they add nothing to ∮ … du)
     same_ring = coord_ring[:-1] == coord_ring[1:]
     ua, ub, va, vb = u[:-1][same_ring], u[1:][same_ring], v[:-1][same_ring], v[1:][same_ring]
-    epart = ring_part[coord_ring[:-1][same_ring]]
+    ering = coord_ring[:-1][same_ring]
     keep = ua != ub
-    ua, ub, va, vb, epart = ua[keep], ub[keep], va[keep], vb[keep], epart[keep]
-    pva, pvb, du, col, ppart = _column_pieces(ua, ub, va, vb, epart)
+    ua, ub, va, vb, ering = ua[keep], ub[keep], va[keep], vb[keep], ering[keep]
+    # a ring with the wrong orientation is walked backwards: swap its edge ends
+    back = flip[ering]
+    ua, ub = np.where(back, ub, ua), np.where(back, ua, ub)
+    va, vb = np.where(back, vb, va), np.where(back, va, vb)
+    pva, pvb, du, col, ppart = _column_pieces(ua, ub, va, vb, ring_part[ering])
     col = np.clip(col, c0[ppart], c1[ppart])
     colbase = offset[ppart] + (col - c0[ppart]) * nr[ppart]
 
@@ -209,8 +234,12 @@ def cell_coverage(geoms: NDArray[np.object_], grid: Grid) -> Coverage:
         One entry per (geometry, cell) pair, sorted by geometry.
     """
     geoms = np.asarray(geoms, dtype=object)
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    kind = shapely.get_type_id(parts)
+    kind = shapely.get_type_id(geoms)
+    if np.isin(kind, (shapely.GeometryType.POLYGON.value, shapely.GeometryType.POINT.value)).all():
+        parts, owner = geoms, np.arange(len(geoms), dtype=np.int64)  # nothing to explode
+    else:
+        parts, owner = shapely.get_parts(geoms, return_index=True)
+        kind = shapely.get_type_id(parts)
     is_poly = kind == shapely.GeometryType.POLYGON.value
     is_point = kind == shapely.GeometryType.POINT.value
     other = ~(is_poly | is_point)
