@@ -215,6 +215,24 @@ def _multi_cell_coverage(parts: NDArray[np.object_], grid: Grid) -> tuple[IntArr
     return cell_part, r0[cell_part] + lrow, c0[cell_part] + local // nr[cell_part], cover
 
 
+def _parts(geoms: NDArray[np.object_]) -> tuple[NDArray[np.object_], IntArray, NDArray[np.bool_], NDArray[np.bool_]]:
+    """Single parts, their owner, and which are polygons and which points (other types become points)."""
+    kind = shapely.get_type_id(geoms)
+    if np.isin(kind, (shapely.GeometryType.POLYGON.value, shapely.GeometryType.POINT.value)).all():
+        parts, owner = geoms, np.arange(len(geoms), dtype=np.int64)  # nothing to explode
+    else:
+        parts, owner = shapely.get_parts(geoms, return_index=True)
+        kind = shapely.get_type_id(parts)
+    is_poly = kind == shapely.GeometryType.POLYGON.value
+    is_point = kind == shapely.GeometryType.POINT.value
+    other = ~(is_poly | is_point)
+    if other.any():
+        parts = parts.copy()
+        parts[other] = shapely.point_on_surface(parts[other])
+        is_point = is_point | other
+    return parts, owner, is_poly, is_point
+
+
 def cell_coverage(geoms: NDArray[np.object_], grid: Grid) -> Coverage:
     """Exact coverage of each geometry on each grid cell it touches.
 
@@ -234,19 +252,7 @@ def cell_coverage(geoms: NDArray[np.object_], grid: Grid) -> Coverage:
         One entry per (geometry, cell) pair, sorted by geometry.
     """
     geoms = np.asarray(geoms, dtype=object)
-    kind = shapely.get_type_id(geoms)
-    if np.isin(kind, (shapely.GeometryType.POLYGON.value, shapely.GeometryType.POINT.value)).all():
-        parts, owner = geoms, np.arange(len(geoms), dtype=np.int64)  # nothing to explode
-    else:
-        parts, owner = shapely.get_parts(geoms, return_index=True)
-        kind = shapely.get_type_id(parts)
-    is_poly = kind == shapely.GeometryType.POLYGON.value
-    is_point = kind == shapely.GeometryType.POINT.value
-    other = ~(is_poly | is_point)
-    if other.any():
-        parts = parts.copy()
-        parts[other] = shapely.point_on_surface(parts[other])
-        is_point = is_point | other
+    parts, owner, is_poly, is_point = _parts(geoms)
     owners: list[IntArray] = []
     rows: list[IntArray] = []
     cols: list[IntArray] = []
