@@ -5,8 +5,9 @@
   skipped with a reason, and fail in CI (``CI=true``), which installs it.
 - ``app_data``: the demo region built by ``gisplan demo build`` into a temp dir
   when that command exists, else the tiny region of ``tests/app/conftest.py``.
-- ``app_url``: ``streamlit run streamlit_app.py`` on a free localhost port with
-  ``GISPLAN_BASEMAP=none``, polled on ``/_stcore/health``, stopped afterwards.
+- ``app_url`` / ``tiny_app_url``: ``streamlit run streamlit_app.py`` on a free
+  localhost port with ``GISPLAN_BASEMAP=none``, polled on ``/_stcore/health``,
+  stopped afterwards; on the demo region and on the tiny region (hostile names).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -112,12 +114,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"streamlit did not answer on {url} within {STARTUP_TIMEOUT_S:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def app_url(app_data: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the running app (GISPLAN_BASEMAP=none, offline)."""
-    layers, data = app_data
+@contextmanager
+def serve_app(layers: Path, data: Path, log: Path) -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` on a free localhost port; yield its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     env = {
         **os.environ,
         "GISPLAN_LAYERS_DIR": str(layers),
@@ -155,3 +155,18 @@ def app_url(app_data: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactor
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_data: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app on the demo region (GISPLAN_BASEMAP=none, offline)."""
+    with serve_app(*app_data, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tiny_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app on the tiny region, whose brownfields have hostile names."""
+    layers, data = build_tiny_region(tmp_path_factory.mktemp("e2e_tiny"))
+    with serve_app(layers, data, tmp_path_factory.mktemp("streamlit_tiny") / "streamlit.log") as url:
+        yield url

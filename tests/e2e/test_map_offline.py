@@ -73,3 +73,35 @@ def test_map_renders_offline_and_a_click_opens_the_site_card(page: Page, app_url
     assert network.failed_static == []
     assert network.errors == []
     assert network.aborted == [], f"the page asked for external hosts: {sorted(set(network.aborted))}"
+
+
+def test_hostile_site_names_show_as_text_and_run_nothing(page: Page, tiny_app_url: str) -> None:
+    network = Network(page)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(tiny_app_url, wait_until="domcontentloaded")
+    frame = page.frame_locator(MAP_IFRAME)
+    brownfields = frame.locator(f'path.leaflet-interactive[fill="{BROWNFIELD_FILL}"]')
+    expect(brownfields.first).to_be_visible(timeout=60_000)
+    assert brownfields.count() == 4
+    shown = []
+    for index in range(4):
+        brownfields.nth(index).hover()
+        tooltip = frame.locator(".leaflet-tooltip")
+        expect(tooltip).to_be_visible()
+        shown.append(tooltip.inner_text())
+    text = "\n".join(shown)
+    assert "<img src=x onerror=alert(1)>" in text
+    assert "`${alert(1)}`" in text
+    assert "C:\\users\\new [link](javascript:alert(1))" in text
+    assert frame.locator("img[src=x]").count() == 0
+    # the card heading shows the name as typed, not as markdown or HTML
+    for index in range(4):
+        brownfields.nth(index).click()
+        page.wait_for_timeout(300)
+    expect(page.get_by_role("heading", name="Vybraná plocha")).to_be_visible(timeout=30_000)
+    assert page.locator("[data-testid=stMain] a[href^=javascript]").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert network.errors == []
+    assert network.aborted == []
