@@ -7,7 +7,9 @@ checkout or an ``alembic.ini``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -40,6 +42,15 @@ def default_srid() -> int:
         msg = f"GISPLAN_WORKING_CRS={configured!r} has no EPSG code; the store needs one, e.g. EPSG:5514"
         raise ConfigError(msg)
     return int(code)
+
+
+#: Tables that PostGIS owns; schema comparisons leave them alone.
+POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns", "raster_columns"})
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
+    """Alembic ``include_name`` hook: compare only the store's own tables, not PostGIS's."""
+    return not (type_ == "table" and name in POSTGIS_TABLES)
 
 
 def alembic_config(connection: Connection | None = None, *, srid: int | None = None) -> Config:
