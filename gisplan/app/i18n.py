@@ -27,6 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.area_ha": {"cs": "Plocha [ha]", "en": "Area [ha]"},
     "col.source": {"cs": "Zdroj", "en": "Source"},
     "col.site_id": {"cs": "ID plochy", "en": "Site id"},
+    "col.layer": {"cs": "Vrstva", "en": "Layer"},
+    "col.licence": {"cs": "Licence a zdroj", "en": "Licence and attribution"},
     "map.heading": {"cs": "Mapa kandidátních ploch", "en": "Map of candidate sites"},
     "map.legend": {"cs": "Legenda", "en": "Legend"},
     "map.context": {"cs": "Podkladové vrstvy", "en": "Context layers"},

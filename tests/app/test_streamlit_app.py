@@ -120,7 +120,7 @@ def test_about_page_lists_layer_licences() -> None:
     assert not at.exception
     assert at.title[0].value == "O aplikaci gisplan"
     licences = at.dataframe[0].value
-    assert set(licences["id"]) == {"tiny_obce", "tiny_lines", "tiny_brownfields", "tiny_municipal", "tiny_rooftops"}
+    assert set(licences["Vrstva"]) == {"tiny_obce", "tiny_lines", "tiny_brownfields", "tiny_municipal", "tiny_rooftops"}
 
 
 @pytest.mark.parametrize(("offline", "tiles_expected"), [("0", True), ("1", False)])

@@ -27,7 +27,11 @@ def render() -> None:
         st.code(str(exc), language=None)
         return
     rows = [
-        {"id": layer.id, t("col.name", lang): layer.title.get(lang), "licence": layer.licence}
+        {
+            t("col.layer", lang): layer.id,
+            t("col.name", lang): layer.title.get(lang),
+            t("col.licence", lang): layer.licence,
+        }
         for layer in catalogue.layers.values()
     ]
     if rows:

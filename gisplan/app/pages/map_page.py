@@ -105,7 +105,11 @@ def _show_map(folium_map: Any, data: MapData) -> None:
     if not click or click == st.session_state.get(_LAST_CLICK):
         return
     st.session_state[_LAST_CLICK] = click
-    site_id = find_site(data.sites, float(click["lat"]), float(click["lng"]))
+    try:
+        lat, lon = float(click["lat"]), float(click["lng"])
+    except (KeyError, TypeError, ValueError):
+        return
+    site_id = find_site(data.sites, lat, lon)
     st.session_state[SELECTED] = site_id if site_id is not None else _NOWHERE
 
 
