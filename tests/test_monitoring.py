@@ -1,0 +1,214 @@
+"""Monitoring: the pipeline replayed from the status history, chart data and the SECAP export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gisplan._storeframes import StoreFrames
+from gisplan.errors import InputError, NotFoundError
+from gisplan.monitoring import (
+    SECAP_COLUMNS,
+    month_ends,
+    pipeline_over_time,
+    potential_by_municipality,
+    regional_dashboard,
+    score_distribution,
+    secap_actions,
+    status_at,
+    write_secap,
+)
+from gisplan.store import SYSTEM, Store, open_store
+from tests.funding.pipeline_world import PipelineWorld, build_pipeline_world
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def world(store: Store) -> PipelineWorld:
+    return build_pipeline_world(store)
+
+
+def counts(pipeline: pd.DataFrame, when: dt.date) -> dict[str, int]:
+    rows = pipeline[(pipeline["date"] == when) & (pipeline["sites"] > 0)]
+    return dict(zip(rows["status"], rows["sites"].astype(int), strict=True))
+
+
+# ------------------------------------------------------------------------------------- over time
+def test_month_ends() -> None:
+    assert month_ends(dt.date(2024, 12, 5), dt.date(2025, 2, 1)) == [
+        dt.date(2024, 12, 31),
+        dt.date(2025, 1, 31),
+        dt.date(2025, 2, 28),
+    ]
+
+
+def test_pipeline_replays_the_status_history(store: Store, world: PipelineWorld) -> None:
+    frames = StoreFrames(store)
+    sites, changes = frames.sites(), frames.status_changes()
+    pipeline = pipeline_over_time(sites, changes, month_ends(dt.date(2024, 12, 1), dt.date(2025, 9, 30)))
+    assert counts(pipeline, dt.date(2024, 12, 31)) == {}
+    assert counts(pipeline, dt.date(2025, 1, 31)) == {"new": 4}
+    assert counts(pipeline, dt.date(2025, 2, 28)) == {"new": 2, "screening": 1, "rejected": 1}
+    assert counts(pipeline, dt.date(2025, 4, 30)) == {
+        "new": 2,
+        "screening": 1,
+        "project_in_preparation": 1,
+        "rejected": 1,
+    }
+    assert counts(pipeline, dt.date(2025, 9, 30)) == {
+        "new": 2,
+        "screening": 1,
+        "shortlisted": 1,
+        "realised": 1,
+        "rejected": 1,
+    }
+    assert len(pipeline) == 10 * 7  # every status at every date
+
+
+def test_status_at_a_day_includes_that_days_moves(store: Store, world: PipelineWorld) -> None:
+    frames = StoreFrames(store)
+    sites, changes = frames.sites(), frames.status_changes()
+    day_before = status_at(sites, changes, dt.date(2025, 9, 29))
+    that_day = status_at(sites, changes, dt.date(2025, 9, 30))
+    assert (day_before["t:s1"], that_day["t:s1"]) == ("funded", "realised")
+    assert pd.isna(status_at(sites, changes, dt.date(2025, 6, 14))["t:s6"])  # not seen yet
+
+
+def test_a_live_status_change_moves_the_current_month(store: Store, world: PipelineWorld) -> None:
+    site = store.get_site("t:s6")
+    store.change_status(SYSTEM, "t:s6", "screening", expected_version=site.version)
+    today = dt.datetime.now(dt.UTC).date()
+    board = regional_dashboard(store, profile="rooftop_pv", dates=[today])
+    assert counts(board.pipeline, today)["screening"] == 2  # s5 and now s6
+
+
+def test_ended_sites_leave_the_pipeline(store: Store, world: PipelineWorld) -> None:
+    frames = StoreFrames(store)
+    sites = frames.sites().assign(end_date=lambda f: f["end_date"].where(f["site_id"] != "t:s5", dt.date(2025, 8, 1)))
+    status = status_at(sites, frames.status_changes(), dt.date(2025, 8, 31))
+    assert pd.isna(status["t:s5"])
+    assert status_at(sites, frames.status_changes(), dt.date(2025, 7, 31))["t:s5"] == "screening"
+
+
+# ------------------------------------------------------------------------------------- dashboard
+def test_region_dashboard(store: Store, world: PipelineWorld) -> None:
+    board = regional_dashboard(store, profile="rooftop_pv", region="CZ042", today=dt.date(2025, 9, 30))
+    assert board.territory == "region CZ042"
+    assert board.sites["site_id"].tolist() == ["t:s1", "t:s2", "t:s3", "t:s4", "t:s6"]
+    assert sorted(set(board.pipeline["date"])) == month_ends(dt.date(2025, 1, 1), dt.date(2025, 9, 30))
+    assert counts(board.pipeline, dt.date(2025, 9, 30)) == {"new": 2, "shortlisted": 1, "realised": 1, "rejected": 1}
+    potential = board.potential.set_index("status")
+    assert potential.loc["realised", "capacity_mwp"] == pytest.approx(0.1)
+    assert potential.loc["new", "sites"] == 2
+    assert potential.loc["new", "energy_mwh_yr"] == pytest.approx(30.0)  # s4's score is excluded
+    assert board.by_municipality["municipality_code"].tolist() == ["599101"]
+    assert board.by_municipality.iloc[0]["municipality_name"] == "Brehice"
+    assert board.by_municipality.iloc[0]["energy_mwh_yr"] == pytest.approx(130.0)
+    excluded_row = board.scores[board.scores["bin_start"].isna()]
+    assert excluded_row["sites"].tolist() == [1]
+    assert board.scores["sites"].sum() == 3
+
+
+def test_mas_and_whole_dashboards(store: Store, world: PipelineWorld) -> None:
+    mas = regional_dashboard(store, profile="ground_pv", mas="MAS1", dates=[dt.date(2025, 9, 30)])
+    assert mas.territory == "MAS MAS1"
+    assert set(mas.sites["municipality_code"]) == {"599101", "599102"}
+    everything = regional_dashboard(store, profile="ground_pv", dates=[dt.date(2025, 9, 30)])
+    assert len(everything.sites) == 6
+    assert everything.by_municipality["municipality_code"].tolist() == ["599101", "554821"]
+    with pytest.raises(NotFoundError, match="no MAS with code 'MAS9'"):
+        regional_dashboard(store, profile="ground_pv", mas="MAS9")
+    with pytest.raises(InputError):
+        regional_dashboard(store, profile="ground_pv", mas="MAS1", region="CZ042")
+
+
+def test_score_distribution_bins() -> None:
+    scores = pd.DataFrame(
+        {
+            "site_id": list("abcde"),
+            "profile": ["p", "p", "p", "p", "q"],
+            "score": [0.0, 9.99, 10.0, 100.0, 55.0],
+            "excluded": [False, False, False, True, False],
+        }
+    )
+    table = score_distribution(scores, bins=10)
+    p = table[table["profile"] == "p"]
+    assert p["sites"].tolist()[:2] == [2, 1]
+    assert p[p["bin_start"].isna()]["sites"].item() == 1
+    assert table[(table["profile"] == "q") & (table["bin_start"] == 50.0)]["sites"].item() == 1
+    with pytest.raises(InputError):
+        score_distribution(scores, bins=0)
+
+
+def test_potential_by_municipality_without_names() -> None:
+    sites = pd.DataFrame({"site_id": ["a", "b"], "status": ["new", "new"], "municipality_code": ["1", None]})
+    scores = pd.DataFrame(
+        {
+            "site_id": ["a", "b"],
+            "excluded": [False, False],
+            "capacity_kwp": [10.0, 20.0],
+            "energy_mwh_yr": [1.0, 2.0],
+            "co2_t_yr": [0.5, 1.0],
+        }
+    )
+    table = potential_by_municipality(sites, scores)
+    assert table["municipality_code"].tolist() == ["(unknown)", "1"]
+    assert table["municipality_name"].tolist() == ["(unknown)", "1"]
+
+
+# ------------------------------------------------------------------------------------------ SECAP
+def test_secap_actions_are_the_linked_and_advanced_sites(store: Store, world: PipelineWorld) -> None:
+    actions = secap_actions(store, "599101")
+    assert list(actions.columns) == SECAP_COLUMNS
+    assert actions["action_id"].tolist() == ["t:s1", "t:s2", "t:s6"]  # s6 is linked although new
+    s1, s2, s6 = (actions.iloc[i] for i in range(3))
+    assert (s1["implementation_status"], s1["profile"], s1["capacity_kwp"]) == ("Completed", "rooftop_pv", 100.0)
+    assert s1["status_since"] == dt.date(2025, 9, 30)
+    assert s1["funding"] == "RES3_2024 (eligible)"
+    assert (s2["implementation_status"], s2["expected_production_mwh_yr"], s2["co2_reduction_t_yr"]) == (
+        "Not started",
+        2100.0,
+        945.0,
+    )
+    assert s2["funding"] == "OPST40 (unknown); RES3_2024 (not_eligible)"
+    assert s2["funding_verdict"] == "unknown"
+    assert (s6["status"], s6["funding"], s6["status_since"]) == ("new", "", dt.date(2025, 6, 15))
+    assert secap_actions(store, "599101", profile="community_energy")["capacity_kwp"].iloc[0] == 90.0
+    assert secap_actions(store, "599102").empty  # s3 rejected, s4 new and not linked
+    with pytest.raises(NotFoundError, match="no municipality '111111'"):
+        secap_actions(store, "111111")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_secap_export_opens_with_pandas(store: Store, world: PipelineWorld, tmp_path: Path, suffix: str) -> None:
+    actions = secap_actions(store, "599101")
+    path = write_secap(actions, tmp_path / f"secap_599101{suffix}", note="profile: best per site; 0.45 tCO2/MWh")
+    if suffix == ".csv":
+        back = pd.read_csv(path, dtype={"municipality_code": str})
+    else:
+        back = pd.read_excel(path, sheet_name="actions", dtype={"municipality_code": str})
+        about = pd.read_excel(path, sheet_name="about").set_index("item")["value"]
+        assert about["actions"] == 3
+        assert float(about["expected_production_mwh_yr"]) == pytest.approx(2230.0)
+        assert about["municipality"] == "599101 Brehice"
+    assert list(back.columns) == SECAP_COLUMNS
+    assert back["action_id"].tolist() == ["t:s1", "t:s2", "t:s6"]
+    assert back["municipality_code"].unique().tolist() == ["599101"]
+    assert back["expected_production_mwh_yr"].tolist() == [100.0, 2100.0, 30.0]
+    assert back["co2_reduction_t_yr"].sum() == pytest.approx(45.0 + 945.0 + 13.5)
+    assert back["implementation_status"].tolist() == ["Completed", "Not started", "Not started"]
+
+
+def test_secap_export_refuses_other_formats(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"\.csv or \.xlsx"):
+        write_secap(pd.DataFrame(columns=SECAP_COLUMNS), tmp_path / "secap.ods")
