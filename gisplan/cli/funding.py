@@ -1,4 +1,4 @@
-"""``gisplan funding check|list|match``: validate the call catalogue and match a site against it."""
+"""``gisplan funding check|list|match|sync``: validate the call catalogue, match a site, copy calls to the store."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ from gisplan.funding import (
     load_calls,
     match_site,
     places_from_admin_gpkg,
+    record_matches,
+    sync_calls,
     validate_file,
 )
-from gisplan.store import open_store
+from gisplan.store import SYSTEM, open_store
 
 funding_app = typer.Typer(help="Funding calls: check the catalogue, list calls, match a site.", no_args_is_help=True)
 app.add_typer(funding_app, name="funding")
@@ -34,6 +36,7 @@ FileOption = Annotated[
 TodayOption = Annotated[
     str | None, typer.Option("--today", help="compare intake dates with this date (YYYY-MM-DD); default today")
 ]
+UrlOption = Annotated[str | None, typer.Option("--url", help="database URL; default GISPLAN_DATABASE_URL")]
 _MARK = {"eligible": "+", "unknown": "?", "not_eligible": "-"}
 
 
@@ -89,23 +92,42 @@ def match(
         Path | None, typer.Option("--admin-gpkg", help="GeoPackage with 'obce' and 'okresy' layers for regions")
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="the site lies in the synthetic demo region")] = False,
-    url: Annotated[str | None, typer.Option("--url", help="database URL; default GISPLAN_DATABASE_URL")] = None,
+    url: UrlOption = None,
+    save: Annotated[bool, typer.Option("--save", help="store eligible and unknown verdicts as site links")] = False,
 ) -> None:
     """Rate every call for one stored site: eligible first, then unknown, then not eligible, with reasons."""
     catalogue = load_calls(path)
     store = open_store(url)
     try:
         facts = facts_from_store(store, site_id, profile=profile, applicant=applicant, intended_use=use)
+        places = PlaceLookup()
+        if admin_gpkg is not None:
+            places = places_from_admin_gpkg(admin_gpkg)
+        elif demo and facts.municipality_code:
+            places = demo_places([facts.municipality_code])
+        matches = match_site(facts, catalogue, today=_today(today), places=places)
+        written = record_matches(store, SYSTEM, site_id, matches) if save else None
     finally:
         store.close()
-    places = PlaceLookup()
-    if admin_gpkg is not None:
-        places = places_from_admin_gpkg(admin_gpkg)
-    elif demo and facts.municipality_code:
-        places = demo_places([facts.municipality_code])
     lang = settings.get().language
-    for found in match_site(facts, catalogue, today=_today(today), places=places):
+    for found in matches:
         closed = " [closed]" if found.closed else ""
         typer.echo(f"{_MARK[found.verdict]} {found.verdict:<12} {found.call.id}{closed}: {found.call.title.get(lang)}")
         for rule in found.failing() or found.rules:
             typer.echo(f"    {rule.rule}: {rule.reason}")
+    if written is not None:
+        typer.echo(f"saved {written} link(s) for {site_id}")
+
+
+@funding_app.command("sync")
+def sync(path: FileOption = None, url: UrlOption = None) -> None:
+    """Copy the catalogue into the store's funding calls (new ones added, changed ones updated)."""
+    catalogue = load_calls(path)
+    store = open_store(url)
+    try:
+        result = sync_calls(store, SYSTEM, catalogue)
+    finally:
+        store.close()
+    typer.echo(f"added {len(result.added)}, updated {len(result.updated)}, unchanged {len(result.unchanged)}")
+    if result.not_in_catalogue:
+        typer.echo(f"in the store but no longer in the catalogue: {', '.join(result.not_in_catalogue)}")

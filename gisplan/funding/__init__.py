@@ -9,7 +9,8 @@
 
 Modules: ``_models`` (the YAML schema and loader), ``_rules`` (one function per
 rule type), ``_matcher`` (rating and sorting calls for a site), ``_territory``
-(municipality -> district/region lookup), ``_history`` (saving with history).
+(municipality -> district/region lookup), ``_history`` (saving with history),
+``_store`` (the catalogue and verdicts into the store).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from gisplan.funding._models import (
     validate_file,
 )
 from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state
+from gisplan.funding._store import SyncResult, record_matches, store_fields, sync_calls
 from gisplan.funding._territory import (
     REGIONS,
     Place,
@@ -69,6 +71,7 @@ __all__ = [
     "Range",
     "RuleResult",
     "SiteFacts",
+    "SyncResult",
     "Territory",
     "Verdict",
     "Version",
@@ -86,10 +89,13 @@ __all__ = [
     "parse_text",
     "places_from_admin_gpkg",
     "previous_text",
+    "record_matches",
     "region_code",
     "region_name",
     "restore",
     "save_calls",
+    "store_fields",
+    "sync_calls",
     "to_yaml",
     "validate_data",
     "validate_file",

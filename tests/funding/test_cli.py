@@ -82,3 +82,20 @@ def test_match_a_stored_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert next(r for r in again.splitlines() if " opst_40_2023_ustecky:" in r).startswith("? unknown")
     assert main(["funding", "match", "demo:nope", "--url", url]) == 1
     assert capsys.readouterr().err.startswith("error: there is no site 'demo:nope'")
+
+
+def test_sync_and_save(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    store = open_store(url)
+    store.transaction(SYSTEM, _site)
+    store.close()
+    assert main(["funding", "sync", "--url", url]) == 0
+    assert capsys.readouterr().out.startswith("added 23, updated 0, unchanged 0")
+    args = ["funding", "match", "demo:roof1", "--url", url, "--today", "2024-06-01", "--demo", "--save"]
+    assert main([*args, "--applicant", "municipality"]) == 0
+    out = capsys.readouterr().out
+    eligible_or_unknown = sum(1 for row in out.splitlines() if row.startswith(("+ ", "? ")))
+    assert out.strip().endswith(f"saved {eligible_or_unknown} link(s) for demo:roof1")
+    store = open_store(url)
+    assert len(store.funding_links("demo:roof1")) == eligible_or_unknown
+    store.close()
