@@ -41,6 +41,8 @@ CRS_CHOICES: tuple[tuple[str, str], ...] = (
 #: How far outside the region's municipalities data may lie before it counts as "outside the region" [m].
 REGION_MARGIN_M = 20_000.0
 SWAPPED_HINT = "looks like swapped axes or a wrong CRS"
+#: Projected coordinates beyond this are no place on Earth [m].
+MAX_PROJECTED_M = 1e8
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ def to_lonlat(geoms: ObjArray, source: CRS, rows: IntArray, *, label: str) -> Ob
         ``bad_coordinates`` (e.g. 1e300, or lon/lat out of ±180/±90) or ``outside_region``
         (outside the area the CRS is made for).
     """
+    if not source.is_geographic:
+        # no projection of the Earth reaches 1e8 m; PROJ may still map such values to some lon/lat
+        coords, index = shapely.get_coordinates(geoms, return_index=True)
+        beyond = np.unique(index[(np.abs(coords) > MAX_PROJECTED_M).any(axis=1)])
+        if len(beyond):
+            problems = [Problem(label, f"feature {rows[i]}", "coordinates beyond any place on Earth") for i in beyond]
+            msg = f"{label}: coordinates out of range for {source.name}; check the CRS and the coordinate columns"
+            raise reject(msg, "bad_coordinates", problems=problems[:100])
     tr = gcrs.transformer(source, gcrs.WGS84)
     with np.errstate(all="ignore"):
         out = shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))

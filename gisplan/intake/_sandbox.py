@@ -66,9 +66,10 @@ def child_env(driver: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def _scrub(text: str, workdir: Path, label: str) -> str:
+def _scrub(text: str, path: Path, label: str) -> str:
     """Messages name the upload, never our private temp paths."""
-    for variant in (str(workdir / "inner"), str(workdir / "upload"), str(workdir / "layer"), str(workdir)):
+    workdir = path.parent
+    for variant in (str(path), str(path.with_suffix("")), str(workdir)):
         text = text.replace(variant, label)
     return text
 
@@ -133,7 +134,7 @@ def parse_in_child(
         raise reject(msg, "parse_limits") from exc
     answer_path = workdir / "result.json"
     if not answer_path.is_file():
-        stderr = _scrub(proc.stderr.decode("utf-8", "replace").strip(), workdir, label)
+        stderr = _scrub(proc.stderr.decode("utf-8", "replace").strip(), path, label)
         last = stderr.splitlines()[-1] if stderr else f"exit code {proc.returncode}"
         msg = (
             f"{label}: reading it stopped before the end ({last[:300]}); it may exceed the memory "
@@ -143,7 +144,7 @@ def parse_in_child(
         raise reject(msg, "parse_limits")
     answer: dict[str, Any] = json.loads(answer_path.read_text(encoding="utf-8"))
     if not answer.get("ok"):
-        text = _scrub(str(answer.get("message", "")), workdir, label)
+        text = _scrub(str(answer.get("message", "")), path, label)
         raise reject(f"{label}: {text}", str(answer["reason"]), choices=tuple(answer.get("choices") or ()))
     with pa.OSFile(str(workdir / "result.arrow"), "rb") as source:
         table = pa.ipc.open_file(source).read_all()

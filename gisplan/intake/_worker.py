@@ -84,12 +84,14 @@ def read_ogr(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(path)]
     except (DataSourceError, DataLayerError) as exc:
-        raise RefusalError("parse_failed", f"GDAL cannot read it as {request['driver']} ({_first_line(exc)})") from exc
+        raise _gdal_refusal(exc, f"GDAL cannot read it as {request['driver']}") from exc
     if not layers:
         raise RefusalError("no_geometry", "the file holds no layer")
     if layer is None and len(layers) > 1:
         raise RefusalError(
-            "choose_layer", f"the file has {len(layers)} layers ({', '.join(layers)}); choose one", tuple(layers)
+            "choose_layer",
+            f"the file has {len(layers)} layers ({', '.join(layers)}); choose one (--layer, layer=)",
+            tuple(layers),
         )
     if layer is not None and layer not in layers:
         raise RefusalError(
@@ -103,7 +105,7 @@ def read_ogr(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
         _check_feature_count(int(info.get("features") or 0), request)
         meta, table = pyogrio.read_arrow(path, layer=chosen)
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
-        raise RefusalError("parse_failed", f"GDAL cannot read the layer ({_first_line(exc)})") from exc
+        raise _gdal_refusal(exc, "GDAL cannot read the layer") from exc
     _check_feature_count(table.num_rows, request)
     geometry_name = meta.get("geometry_name") or "wkb_geometry"
     if geometry_name not in table.column_names:
@@ -112,9 +114,13 @@ def read_ogr(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     if isinstance(wkb.type, pa.ExtensionType):
         wkb = wkb.storage
     _check_counts(wkb.to_numpy(zero_copy_only=False), request)
-    table = table.drop_columns([geometry_name]).replace_schema_metadata(None)
-    table = table.append_column("__wkb", wkb.cast(pa.binary()))
-    table = table.append_column("__row", pa.array(range(1, table.num_rows + 1), type=pa.int64()))
+    n = len(wkb)
+    attrs = table.drop_columns([geometry_name])
+    # built column by column: a table without attribute columns would have no rows
+    table = pa.Table.from_arrays(
+        [*(c.combine_chunks() for c in attrs.columns), wkb.cast(pa.binary()), pa.array(range(1, n + 1), pa.int64())],
+        names=[*attrs.column_names, "__wkb", "__row"],
+    )
     crs = meta.get("crs")
     wkt = None
     if crs:
@@ -126,6 +132,7 @@ def read_ogr(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
 
 def read_csv(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     """Read a CSV with lat/lon or WKT columns with gisplan's reader; return (Arrow table, CRS WKT, None)."""
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import shapely
@@ -133,9 +140,15 @@ def read_csv(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     from gisplan.errors import GisplanError, MissingCRSError
     from gisplan.sources._csv import read_csv_points
 
+    path = Path(request["path"])
     try:
-        frame = read_csv_points(Path(request["path"]), crs=request.get("crs"))
+        frame = read_csv_points(path, crs=request.get("crs"))
     except MissingCRSError as exc:
+        # not lon/lat: infinite values, or another CRS the user must name
+        frame = read_csv_points(path, crs="EPSG:4326")
+        coords = shapely.get_coordinates(frame.geometry.to_numpy())
+        if not np.isfinite(coords).all():
+            raise RefusalError("bad_coordinates", "coordinates are infinite or not numbers") from exc
         raise RefusalError("crs_missing", str(exc)) from exc
     except GisplanError as exc:
         raise RefusalError("parse_failed", str(exc)) from exc
@@ -144,10 +157,24 @@ def read_csv(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     _check_counts(wkb, request)
     attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     attrs = attrs.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
-    table = pa.Table.from_pandas(attrs.astype(object), preserve_index=False)
-    table = table.append_column("__wkb", pa.array(list(wkb), type=pa.binary()))
-    table = table.append_column("__row", pa.array(list(frame.index), type=pa.int64()))
+    plain = pa.Table.from_pandas(attrs.astype(object), preserve_index=False)
+    table = pa.Table.from_arrays(
+        [
+            *(c.combine_chunks() for c in plain.columns),
+            pa.array(list(wkb), type=pa.binary()),
+            pa.array(list(frame.index), type=pa.int64()),
+        ],
+        names=[*plain.column_names, "__wkb", "__row"],
+    )
     return table, frame.crs.to_wkt() if frame.crs is not None else None, None
+
+
+def _gdal_refusal(exc: BaseException, what: str) -> RefusalError:
+    if "too complex/large" in str(exc):
+        # GDAL's GeoJSON reader caps one object's size in memory (OGR_GEOJSON_MAX_OBJ_SIZE, 200 MB)
+        msg = "a feature is too large (too many vertices) to read; simplify the shapes before uploading"
+        return RefusalError("too_many_vertices", msg)
+    return RefusalError("parse_failed", f"{what} ({_first_line(exc)})")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -179,7 +206,12 @@ def main(argv: list[str]) -> int:
     try:
         answer = run(request, request_path.parent)
     except MemoryError:
-        answer = {"ok": False, "reason": "parse_limits", "message": "reading it needed more memory than allowed"}
+        limit = request["memory_mb"]
+        answer = {
+            "ok": False,
+            "reason": "parse_limits",
+            "message": f"reading it needed more than the {limit} MB allowed",
+        }
     (request_path.parent / "result.json").write_text(json.dumps(answer), encoding="utf-8")
     return 0
 
