@@ -67,7 +67,7 @@ _MAP_CSS = (
 _ROOFTOP_CALLBACK = f"""function callback(row) {{
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
         {{radius: 5, color: "{KIND_COLORS["rooftop"]}", weight: 1, fillOpacity: 0.8}});
-    marker.bindTooltip(row[2]);
+    marker.bindTooltip("<b>" + row[2] + "</b><br>" + row[3]);
     return marker;
 }}"""
 
@@ -93,8 +93,9 @@ class DisplayData:
     """What the browser gets, in EPSG:4326 with rounded coordinates and escaped text.
 
     ``polygons`` maps a site kind to its sites (properties ``site_id``, ``name``,
-    ``area``); ``rooftops`` holds ``[lat, lon, tooltip_html]`` rows for the
-    largest rooftops; ``bounds`` is ``[[south, west], [north, east]]`` [degrees].
+    ``area``); ``rooftops`` holds ``[lat, lon, name, area]`` rows (escaped
+    text; the browser builds the tooltip) for the largest rooftops; ``bounds``
+    is ``[[south, west], [north, east]]`` [degrees].
     """
 
     polygons: dict[str, gpd.GeoDataFrame]
@@ -166,11 +167,9 @@ def _rooftop_rows(rooftops: gpd.GeoDataFrame, limit: int) -> list[list[Any]]:
     points = gpd.GeoSeries(largest.geometry.representative_point(), crs=largest.crs).to_crs(WGS84)
     lat = np.round(points.y.to_numpy(), DECIMALS)
     lon = np.round(points.x.to_numpy(), DECIMALS)
-    tips = [
-        f"<b>{escape_html(name)}</b><br>{escape_html(format_area(area))}"
-        for name, area in zip(largest["name"], largest["area_m2"], strict=True)
-    ]
-    return [[float(a), float(b), tip] for a, b, tip in zip(lat, lon, tips, strict=True)]
+    names = [escape_html(name) for name in largest["name"]]
+    areas = [escape_html(format_area(area)) for area in largest["area_m2"]]
+    return [[float(a), float(b), n, s] for a, b, n, s in zip(lat, lon, names, areas, strict=True)]
 
 
 def _geom_type(frame: gpd.GeoDataFrame) -> str:
