@@ -166,9 +166,15 @@ def run_accuracy(paths: dict[str, Path], sample: int = 2_000) -> dict[str, Any]:
     for key, name, unit in (("ghi", "ghi", "kwh_m2_yr"), ("slope", "slope", "deg")):
         ours = zonal_stats(pick, paths[key], name=name, unit=unit)[f"{name}_mean_{unit}"].to_numpy()
         theirs = exact_extract(str(paths[key]), pick, ["mean"], output="pandas")["mean"].to_numpy()
-        ok = np.abs(theirs) > 1e-9
+        both = np.isfinite(ours) & np.isfinite(theirs)
+        ok = both & (np.abs(theirs) > 1e-9)
         rel = np.abs(ours[ok] - theirs[ok]) / np.abs(theirs[ok])
-        out[key] = {"max_rel_diff": float(rel.max()), "max_abs_diff": float(np.abs(ours - theirs).max())}
+        out[key] = {
+            "max_rel_diff": float(rel.max()),
+            "max_abs_diff": float(np.abs(ours[both] - theirs[both]).max()),
+            "compared": int(both.sum()),
+            "nan_disagreements": int((np.isfinite(ours) != np.isfinite(theirs)).sum()),
+        }
     return out
 
 
