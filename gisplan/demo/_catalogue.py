@@ -71,7 +71,7 @@ _VECTORS: tuple[tuple[str, str, str, str, str, str | None, dict[str, str], str],
      {"source_id": "kod", "name": "nazev"}, "River and brook centre lines."),
     ("municipalities", "demo_municipalities", "Obce (demo)", "Municipalities (demo)", "admin", None,
      {"source_id": "kod_obce", "name": "nazev_obce"},
-     "Invented municipalities with synthetic codes 599xxx, names and population pocet_obyv."),
+     "Invented municipalities with synthetic codes 999xxx, names and population pocet_obyv."),
 )  # fmt: skip
 _RASTERS = (
     ("ghi", "demo_ghi", "Globální horizontální ozáření (demo)", "Global horizontal irradiation (demo)", "kWh/m2/yr",

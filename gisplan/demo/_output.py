@@ -87,7 +87,7 @@ def readme_text(region: DemoRegion, counts: dict[str, int], *, scale: float) -> 
     x0, y0, x1, y1 = EXTENT
     rows = [
         (FILES["municipalities"], LAYERS["municipalities"],
-         f"{counts['municipalities']} invented municipalities (kod_obce 599xxx, nazev_obce, pocet_obyv; "
+         f"{counts['municipalities']} invented municipalities (kod_obce 999xxx, nazev_obce, pocet_obyv; "
          f"{int(m['pocet_obyv'].sum()):,} inhabitants in all)"),
         (FILES["buildings"], LAYERS["buildings"], f"{counts['buildings']:,} building footprints ({by_type})"),
         (FILES["parcels"], LAYERS["parcels"], f"{counts['parcels']:,} parcels owned by the municipalities"),
@@ -116,7 +116,7 @@ def readme_text(region: DemoRegion, counts: dict[str, int], *, scale: float) -> 
 (seed {region.seed}, scale {scale:g}). No place, name, code, building, site or number here
 describes a real place, even though the region is put in a real-looking spot of
 north Bohemia so that maps and coordinate systems behave as they would with real data.
-Municipality codes (599xxx) and all other identifiers (`DEMO-…`) are synthetic.
+Municipality codes (999xxx) and all other identifiers (`DEMO-…`) are synthetic.
 
 - Extent: x {x0:.0f} to {x1:.0f}, y {y0:.0f} to {y1:.0f} in EPSG:5514 (S-JTSK / Krovak East North),
   a 20 x 20 km box centred near 13.80 E, 50.51 N (Ústecký kraj).

@@ -32,8 +32,8 @@ from gisplan.demo._common import (
 from gisplan.demo._names import place_names
 from gisplan.demo._terrain import Terrain
 
-#: Synthetic municipality codes start here; real RÚIAN codes of Ústecký kraj are 5xxxxx but none is 599xxx.
-CODE_BASE = 599_101
+#: Synthetic municipality codes start here: real municipality codes run from 500011 to 599999, so 999xxx is never real.
+CODE_BASE = 999_101
 
 
 @dataclass(frozen=True)

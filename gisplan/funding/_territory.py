@@ -200,8 +200,8 @@ def places_from_admin_gpkg(path: Path | str) -> PlaceLookup:
 def demo_places(codes: Iterable[str]) -> PlaceLookup:
     """Places of the synthetic demo municipalities: all in okres Teplice, Ústecký kraj.
 
-    The demo codes (599xxx) are invented and some equal real codes elsewhere in
-    Czechia, so never merge this lookup with a real one.
+    The demo codes (999xxx) are invented and outside the range of real codes
+    (500011-599999); still, keep this lookup apart from real ones.
     """
     return PlaceLookup(
         {

@@ -31,7 +31,7 @@ def test_municipalities_tile_the_box(full_build: Built) -> None:
 def test_codes_names_and_population(full_build: Built) -> None:
     munis = pyogrio.read_dataframe(full_build.summary.out_dir / FILES["municipalities"])
     codes = munis["kod_obce"].astype(str)
-    assert codes.str.fullmatch(r"599\d{3}").all()
+    assert codes.str.fullmatch(r"999\d{3}").all()
     assert codes.is_unique and munis["nazev_obce"].is_unique
     assert codes.astype(int).min() == CODE_BASE
     pop = munis["pocet_obyv"]
