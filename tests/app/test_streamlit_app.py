@@ -135,3 +135,19 @@ def test_osm_basemap_only_when_online(
     page = st_folium.call_args.args[0].get_root().render()
     assert ("tile.openstreetmap.org" in page) is tiles_expected
     assert ("OpenStreetMap" in _text(at)) is tiles_expected
+
+
+def test_secrets_fill_unset_settings(tiny_env: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.delenv("GISPLAN_LANG", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["gisplan"] = {"lang": "en", "basemap": "osm"}
+    try:
+        at.run()
+        assert not at.exception
+        assert os.environ["GISPLAN_LANG"] == "en"
+        assert os.environ["GISPLAN_BASEMAP"] == "none"  # an environment variable wins over secrets
+        assert at.title[0].value == "Map of candidate sites"
+    finally:
+        os.environ.pop("GISPLAN_LANG", None)
