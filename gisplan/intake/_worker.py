@@ -127,7 +127,8 @@ def read_ogr(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
         from pyproj import CRS
 
         wkt = CRS.from_user_input(crs).to_wkt()
-    return table, wkt, chosen
+    # GeoJSON and shapefile layers are named after the file, which is our own temp name
+    return table, wkt, None if request["kind"] in ("geojson", "shapefile") else chosen
 
 
 def read_csv(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
