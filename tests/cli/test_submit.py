@@ -91,7 +91,6 @@ def test_dry_run_stores_nothing(tmp_path: Path, setup: tuple[str, Path], capsys:
     [
         ("other.geojson", geojson_bytes(polygon(square_lonlat(*B_CENTRE))), "outside the municipality"),
         ("vrt.geojson", b"<OGRVRTDataSource><OGRVRTLayer name='x'/></OGRVRTDataSource>", "VRT"),
-        ("bad.csv", b"name,lat,lon\nA,inf,14\n", "infinite"),
     ],
 )
 def test_refusals_are_one_line_and_store_nothing(
