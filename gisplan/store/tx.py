@@ -226,6 +226,7 @@ class TxBase:
             attempted values, ``theirs`` the stored ones. Nothing is written.
         """
         shown = tuple(dict.fromkeys((*fields, "version")))
+        key = row.id  # read now: after a failed flush the row cannot be loaded any more
         before = snapshot(row, shown)
         if row.version != expected_version:
             self.conflict(what, expected_version, changes, before)
@@ -236,13 +237,13 @@ class TxBase:
         try:
             self.session.flush()
         except StaleDataError:
-            current = self.session.get(type(row), self._pk(row), populate_existing=True)
-            self.conflict(what, expected_version, changes, snapshot(current, shown) if current else {})
+            # Somebody committed between our read and our UPDATE; this session is now
+            # unusable, so read what they stored through a fresh one.
+            with Session(bind=self.session.get_bind()) as fresh:
+                current = fresh.get(type(row), key)
+                theirs = snapshot(current, shown) if current is not None else {}
+            self.conflict(what, expected_version, changes, theirs)
         return before, snapshot(row, shown)
-
-    @staticmethod
-    def _pk(row: Any) -> Any:
-        return row.id
 
     @staticmethod
     def conflict(what: str, expected_version: int, changes: dict[str, Any], theirs: dict[str, Any]) -> NoReturn:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from gisplan.store import Store
+from gisplan.store import Store, Tx
 from gisplan.store.engine import is_retryable, run_write
 from gisplan.store.models import Site
 from tests.store.helpers import World
@@ -102,8 +102,37 @@ def test_postgres_serialization_failure_is_retried(store: Store, world: World) -
         session.flush()
         return site.version
 
-    version = run_write(store.engine, work, on_retry=lambda n, exc: retries.append(exc))
+    # READ COMMITTED (the default) re-checks the version instead; REPEATABLE READ provokes a real 40001.
+    version = run_write(
+        store.engine, work, on_retry=lambda n, exc: retries.append(exc), isolation_level="REPEATABLE READ"
+    )
     assert len(attempts) == 2
     assert is_retryable(retries[0])
     site = store.get_site("t:in")
     assert (site.note, site.version, version) == ("mine after 2 attempts", 3, 3)
+
+
+@pytest.mark.parametrize("store_url", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
+def test_postgres_save_racing_a_commit_becomes_a_conflict(store: Store, world: World) -> None:
+    """Read committed: the versioned UPDATE finds no row at the version read, and the ConflictError shows theirs."""
+    from gisplan.errors import ConflictError
+
+    def work(tx: Tx) -> None:
+        site = tx.fetch(Site, "t:in", "site")
+        store.update_site(world.admin, "t:in", expected_version=site.version, note="theirs")
+        tx.save(site, "site t:in", site.version, {"note": "mine"}, ("note",))
+
+    with pytest.raises(ConflictError) as caught:
+        store.transaction(world.admin, work)
+    assert caught.value.theirs == {"note": "theirs", "version": 2}
+    assert caught.value.mine == {"note": "mine", "version": 1}
+    assert store.get_site("t:in").note == "theirs"
+
+
+def test_unique_key_collisions_are_conflicts(store: Store, world: World) -> None:
+    from gisplan.errors import ConflictError
+    from tests.store.helpers import add_sites, site_row
+
+    with pytest.raises(ConflictError, match="saved meanwhile"):
+        add_sites(store, [site_row("t:in", region=None, municipality=None)])
+    assert store.get_site("t:in").region_code == "CZ042"
