@@ -372,4 +372,20 @@ def ingest(
         tx.audit("ingest", "profile", profile, after=asdict(report) | {"file": str(path)})
         return report
 
-    return store.transaction(SYSTEM if actor is None else actor, work)
+    report = store.transaction(SYSTEM if actor is None else actor, work)
+    if report.inserted or report.updated or report.ended:
+        _refresh_statistics(store)
+    return report
+
+
+def _refresh_statistics(store: Store) -> None:
+    """Let the query planner see the new table sizes (it picks the view-box index from them)."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("ANALYZE sites"))
+            conn.execute(text("ANALYZE site_scores"))
+        else:
+            conn.execute(text("ANALYZE sites, site_scores"))
+        conn.commit()

@@ -158,3 +158,24 @@ def test_only_admins_ingest(store: Store, world: World, tmp_path: Path) -> None:
     assert {s.id for s in store.list_sites()} == {"t:in", "t:out", "t:mas"}
     ingest(store, write_scored(tmp_path / "a.gpkg", ROWS), "pv", actor=world.admin)
     assert len(store.list_sites()) == 6
+
+
+def test_view_box_query_gives_the_same_answer_through_either_index(
+    store: Store, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        {
+            "source": "grid",
+            "source_id": f"{i}",
+            "score": float(i),
+            "geom": box(-769_000 + 300 * i, -990_000, -768_900 + 300 * i, -989_900),
+        }
+        for i in range(10)
+    ]
+    ingest(store, write_scored(tmp_path / "grid.gpkg", rows), "pv")
+    view = (-767_950.0, -990_500.0, -766_000.0, -989_000.0)
+    box_first = [s.id for s, _ in store.top_sites("pv", bbox=view, limit=4)]
+    monkeypatch.setattr("gisplan.store.store.BBOX_FIRST_LIMIT", 0)
+    score_first = [s.id for s, _ in store.top_sites("pv", bbox=view, limit=4)]
+    assert box_first == score_first == ["grid:9", "grid:8", "grid:7", "grid:6"]
+    assert [s.id for s, _ in store.top_sites("pv", bbox=view, limit=50)][-1] == "grid:4"
