@@ -43,3 +43,15 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.delenv("GISPLAN_DATABASE_URL", raising=False)
     monkeypatch.delenv("GISPLAN_WORKING_CRS", raising=False)
     yield data
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir whose ``demo/`` holds the full demo region, built once per session (a few seconds)."""
+    from gisplan import settings
+    from gisplan.demo import build_demo
+
+    data = tmp_path_factory.mktemp("demo-data")
+    with settings.override(data_dir=data):
+        build_demo(data / "demo", layers_out=data / "layers" / "demo.yaml")
+    return data

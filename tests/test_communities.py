@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gisplan import settings
 from gisplan.communities import (
     PERSONS_PER_HOUSEHOLD,
     Demand,
@@ -59,10 +58,8 @@ def test_municipalities_from_layer_and_every_problem() -> None:
         municipalities_from_layer(frame, population_column="obyvatel")
 
 
-def test_add_municipalities_from_the_demo_boundaries(store: Store) -> None:
-    path = settings.PROJECT_ROOT / "data" / "demo" / "municipalities.gpkg"
-    if not path.is_file():
-        pytest.skip("the demo region is not built (gisplan demo build)")
+def test_add_municipalities_from_the_demo_boundaries(store: Store, demo_data_dir: Path) -> None:
+    path = demo_data_dir / "demo" / "municipalities.gpkg"
     import pyogrio
 
     layer = pyogrio.read_dataframe(path, read_geometry=False)

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gisplan import score
+from gisplan.catalogue import Catalogue
 from gisplan.errors import ConfigError, InputError
 from gisplan.profiles import Profile
 from gisplan.scoring import apply_rules, write_geopackage
@@ -252,6 +253,7 @@ def test_decany_rooftops_have_plausible_capacity(shared_data: Path) -> None:
     out = score(
         buildings,
         "rooftop_pv",
+        catalogue=Catalogue(layers={}),  # only the real layers below; the demo catalogue is elsewhere
         layers={
             "substations": substations,
             "municipalities": obce.to_crs(CRS),
