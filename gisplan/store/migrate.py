@@ -23,8 +23,11 @@ from sqlalchemy.exc import DBAPIError
 from gisplan import settings
 from gisplan.crs import CZECH_CRS, parse_crs
 from gisplan.errors import ConfigError
+from gisplan.store.engine import writer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: PostgreSQL advisory lock held while migrating ("gisplan" in ASCII).
+MIGRATION_LOCK_KEY = 0x67697370_6C616E
 
 
 def default_srid() -> int:
@@ -106,8 +109,11 @@ def upgrade(engine: Engine, revision: str = "head", *, srid: int | None = None) 
         EPSG code for the geometry columns of a *new* store; default the working CRS (EPSG:5514).
     """
     srid = srid or default_srid()
-    with engine.begin() as conn:
+    # One upgrader at a time: on SQLite BEGIN IMMEDIATE takes the write lock before the
+    # current revision is read; on PostgreSQL a transaction-level advisory lock does.
+    with writer(engine).begin() as conn:
         if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             _ensure_postgis(conn)
         command.upgrade(alembic_config(conn, srid=srid), revision)
     return current_revision(engine)

@@ -89,3 +89,28 @@ def test_migrations_ship_as_package_data() -> None:
     assert files, "no migration files found"
     assert files <= shipped, sorted(str(p.relative_to(package)) for p in files - shipped)
     assert any(p.name.startswith("0001_") for p in files)
+
+
+def test_processes_opening_a_new_sqlite_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            open_store(url).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    engine = make_engine(url)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM store_meta")).scalar() == 1
+    engine.dispose()
