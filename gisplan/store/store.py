@@ -403,6 +403,26 @@ class Store:
             stmt = stmt.where(Submission.state == state)
         return self._all(stmt)
 
+    def visible_submissions(self, actor: ActorRef) -> list[Submission]:
+        """The submissions ``actor`` may see: a municipality its own, an animator those in scope, others all."""
+
+        def work(s: Session) -> list[Submission]:
+            tx = Tx(s, actor, self.srid)
+            who = tx.load_actor()
+            if who is None or who.disabled:
+                return []
+            subs = list(s.scalars(select(Submission).order_by(Submission.id)))
+            if who.role in {perm.Role.ADMIN, perm.Role.PLANNER}:
+                return subs
+            if who.role == perm.Role.MUNICIPALITY:
+                return [sub for sub in subs if sub.municipality_code in who.scope.municipalities]
+            regions = dict(
+                s.execute(select(Community.code, Community.region_code).where(Community.kind == "municipality")).all()
+            )
+            return [sub for sub in subs if who.covers(regions.get(sub.municipality_code), sub.municipality_code)]
+
+        return self.read(work)
+
     def users(self) -> list[tuple[User, perm.Scope]]:
         """Every user with their scope."""
 

@@ -213,3 +213,13 @@ def test_check_is_pure_and_explains_refusals() -> None:
     planner = Actor(2, "pla", Role.PLANNER, Scope())
     assert check(planner, Action.EXPORT) is None
     assert "may not site.annotate" in (check(planner, Action.SITE_ANNOTATE, region="CZ042") or "")
+
+
+def test_each_role_sees_only_the_submissions_it_may(store: Store, world: World) -> None:
+    own = _own_submission(store, world)
+    other = _other_submission(store, world)
+    assert [s.id for s in store.visible_submissions(world.municipality)] == [own]
+    assert [s.id for s in store.visible_submissions(world.other_municipality)] == [other]
+    assert [s.id for s in store.visible_submissions(world.animator)] == [own]  # 111 lies in CZ042, 222 nowhere
+    assert [s.id for s in store.visible_submissions(world.admin)] == [own, other]
+    assert store.visible_submissions(world.disabled) == []
