@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 
-from gisplan.app.i18n import MESSAGES, UI_LANGUAGES, normalise_language, t
+from gisplan.app.i18n import CATALOGUES, LANGUAGE_NAMES, MESSAGES, UI_LANGUAGES, load_catalogues, normalise_language, t
+from gisplan.errors import ConfigError
 
 
 def _fields(text: str) -> set[str]:
@@ -35,3 +37,33 @@ def test_placeholders_are_filled() -> None:
 def test_unknown_key_names_close_keys() -> None:
     with pytest.raises(KeyError, match=r"nav\.map"):
         t("nav.mapa", "cs")
+
+
+def test_catalogues_are_one_file_per_language_and_agree() -> None:
+    assert set(CATALOGUES) >= {"cs", "en"}
+    assert set(CATALOGUES["cs"]) == set(CATALOGUES["en"])
+    assert LANGUAGE_NAMES["cs"] == "Čeština"
+
+
+def _write(folder: Path, lang: str, text: str) -> None:
+    (folder / f"{lang}.yaml").write_text(text, encoding="utf-8")
+
+
+def test_a_broken_catalogue_lists_every_problem(tmp_path: Path) -> None:
+    _write(tmp_path, "cs", "a.one: Jedna {n}\na.two: Dva\nbad: x\n")
+    _write(tmp_path, "en", "a.one: One {count}\n")
+    _write(tmp_path, "pl", "a.one: [not, text]\n")
+    with pytest.raises(ConfigError) as info:
+        load_catalogues(tmp_path)
+    text = str(info.value)
+    assert "cs.yaml: bad: keys look like 'group.key'" in text
+    assert "en.yaml: a.two: missing" in text
+    assert "en.yaml: a.one: placeholders ['count'] differ from Czech ['n']" in text
+    assert "pl.yaml: a.one: the text must be a non-empty string" in text
+
+
+def test_a_partial_new_language_is_allowed(tmp_path: Path) -> None:
+    _write(tmp_path, "cs", "a.one: Jedna\na.two: Dva\n")
+    _write(tmp_path, "en", "a.one: One\na.two: Two\n")
+    _write(tmp_path, "pl", "a.one: Jeden\n")
+    assert load_catalogues(tmp_path)["pl"] == {"a.one": "Jeden"}
