@@ -22,6 +22,7 @@ from gisplan.funding._history import (
     current_text,
     history,
     previous_text,
+    replace_call,
     restore,
     save_calls,
     to_yaml,
@@ -43,7 +44,7 @@ from gisplan.funding._models import (
     validate_file,
 )
 from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state
-from gisplan.funding._store import SyncResult, record_matches, store_fields, sync_calls
+from gisplan.funding._store import CALL_SITE_COLUMNS, SyncResult, call_sites, record_matches, store_fields, sync_calls
 from gisplan.funding._territory import (
     REGIONS,
     Place,
@@ -56,6 +57,7 @@ from gisplan.funding._territory import (
 
 __all__ = [
     "APPLICANT_TYPES",
+    "CALL_SITE_COLUMNS",
     "DEFAULT_USE",
     "HISTORY_DIR",
     "REGIONS",
@@ -75,6 +77,7 @@ __all__ = [
     "Territory",
     "Verdict",
     "Version",
+    "call_sites",
     "call_state",
     "calls_path",
     "content_hash",
@@ -92,6 +95,7 @@ __all__ = [
     "record_matches",
     "region_code",
     "region_name",
+    "replace_call",
     "restore",
     "save_calls",
     "store_fields",

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ import yaml
 
 from gisplan import settings
 from gisplan.errors import ConfigError, ConflictError, InputError, SourceNotFoundError
-from gisplan.funding._models import FundingCatalogue, calls_path, parse_text
+from gisplan.funding._models import FundingCall, FundingCatalogue, call_to_data, calls_path, parse_text
 
 HISTORY_DIR = "funding_calls.history"
 LOG_FILE = "log.jsonl"
@@ -60,6 +61,87 @@ def to_yaml(data: FundingCatalogue | Mapping[str, Any]) -> str:
     """A catalogue (or its plain data) as YAML text, keys in model order, Czech letters kept."""
     plain = data.to_data() if isinstance(data, FundingCatalogue) else dict(data)
     return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=110)
+
+
+def _plain_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value
+
+
+class _ItemDumper(yaml.SafeDumper):
+    """Lists of plain values inline (``[municipality, region]``), mappings in block style."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, values: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(v, dict | list) for v in values) and bool(values)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", values, flow_style=flow)
+
+
+_ItemDumper.add_representer(list, _represent_list)
+
+
+def _item_text(call: FundingCall, indent: str) -> str:
+    """One call as a YAML list item at ``indent`` (the layout of the shipped catalogue: short lists inline)."""
+    data = _plain_numbers(call_to_data(call))
+    body = yaml.dump([data], Dumper=_ItemDumper, sort_keys=False, allow_unicode=True, width=110)
+    return "".join(indent + line if line.strip() else line for line in body.splitlines(keepends=True))
+
+
+def replace_call(text: str, call: FundingCall) -> str:
+    """The catalogue ``text`` with the call of the same id replaced by ``call``; other lines kept as written.
+
+    An editor that changes one call in a form should not lose the comments of
+    the rest of the file, so only that call's list item is rewritten: from its
+    ``- id: <id>`` line to the next item, the next comment at the item's indent,
+    or a line indented less. A call not yet in the text is appended. When the
+    layout is not recognised (or the result would not read back as the same
+    catalogue with ``call`` in place), the whole catalogue is written out with
+    :func:`to_yaml`, which drops comments but keeps every call.
+
+    Raises
+    ------
+    ConfigError
+        If ``text`` itself is not a valid catalogue (every problem is listed).
+    """
+    catalogue, problems = parse_text(text, "catalogue")
+    if problems:
+        msg = "the catalogue text is invalid; fix it (gisplan funding check) before editing a call in a form"
+        raise ConfigError(msg, problems)
+    lines = text.splitlines(keepends=True)
+    head = re.compile(rf"^(\s*)- id:\s*['\"]?{re.escape(call.id)}['\"]?\s*$")
+    found = [(i, m) for i, line in enumerate(lines) if (m := head.match(line.rstrip("\n")))]
+    spliced = ""
+    if len(found) == 1:
+        start, match = found[0]
+        indent = match.group(1)
+        end = start + 1
+        while end < len(lines):
+            line = lines[end]
+            stripped = line.strip()
+            width = len(line) - len(line.lstrip())
+            if stripped and (width < len(indent) or (width == len(indent) and stripped.startswith(("-", "#")))):
+                break
+            end += 1
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1  # keep the blank lines that separate items
+        spliced = "".join([*lines[:start], _item_text(call, indent), *lines[end:]])
+    elif not found:
+        indent = next((m.group(1) for line in lines if (m := re.match(r"^(\s*)- id:", line))), "  ")
+        spliced = text.rstrip("\n") + "\n\n" + _item_text(call, indent)
+    if spliced:
+        result, after = parse_text(spliced, "catalogue")
+        expected = dict(catalogue.calls) | {call.id: call}
+        if not after and result.calls == expected:
+            return spliced
+    calls = [call if c.id == call.id else c for c in catalogue.calls.values()]
+    if call.id not in catalogue.calls:
+        calls.append(call)
+    return to_yaml(FundingCatalogue(calls={c.id: c for c in calls}))
 
 
 def _history_dir(target: Path) -> Path:
@@ -217,6 +299,7 @@ __all__ = [
     "current_text",
     "history",
     "previous_text",
+    "replace_call",
     "restore",
     "save_calls",
     "to_yaml",

@@ -17,7 +17,12 @@ from gisplan.funding._matcher import Match
 from gisplan.funding._models import FundingCall, FundingCatalogue
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from gisplan.store import ActorRef, Store, Tx
+
+#: Columns of :func:`call_sites`.
+CALL_SITE_COLUMNS = ["site_id", "name", "kind", "municipality_code", "status", "verdict", "reasons"]
 
 
 @dataclass(frozen=True)
@@ -120,4 +125,41 @@ def record_matches(
     return int(store.transaction(actor, work))
 
 
-__all__ = ["SyncResult", "record_matches", "store_fields", "sync_calls"]
+def call_sites(store: Store, call_code: str) -> pd.DataFrame:
+    """The sites linked to one funding call (catalogue id), eligible first, then unknown, then not eligible.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CALL_SITE_COLUMNS`; ``reasons`` joined by '; '. Empty when the call
+        is not in the store or has no links. Sites that vanished from their source
+        (end-dated) are left out.
+    """
+    import pandas as pd
+    from sqlalchemy import select
+
+    from gisplan.store.models import FundingCall as CallRow
+    from gisplan.store.models import Site, SiteFundingLink
+
+    stmt = (
+        select(
+            Site.id,
+            Site.name,
+            Site.kind,
+            Site.municipality_code,
+            Site.status,
+            SiteFundingLink.verdict,
+            SiteFundingLink.reasons,
+        )
+        .join(SiteFundingLink, SiteFundingLink.site_id == Site.id)
+        .join(CallRow, CallRow.id == SiteFundingLink.funding_call_id)
+        .where(CallRow.code == call_code, Site.end_date.is_(None))
+    )
+    rows = store.read(lambda s: [tuple(r) for r in s.execute(stmt).all()])
+    frame = pd.DataFrame(rows, columns=CALL_SITE_COLUMNS)
+    frame["reasons"] = ["; ".join(r or []) for r in frame["reasons"]]
+    rank = frame["verdict"].map({"eligible": 0, "unknown": 1, "not_eligible": 2}).fillna(3)
+    return frame.assign(_rank=rank).sort_values(["_rank", "site_id"]).drop(columns="_rank").reset_index(drop=True)
+
+
+__all__ = ["CALL_SITE_COLUMNS", "SyncResult", "call_sites", "record_matches", "store_fields", "sync_calls"]

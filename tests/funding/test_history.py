@@ -93,3 +93,41 @@ def test_explicit_path_and_catalogue_objects(tmp_path: Path) -> None:
     assert load_calls(path).calls == catalogue.calls
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["calls"][0]["id"] == next(iter(catalogue.calls))
     assert history(path)[0].previous_file is not None  # the shipped file counted as the previous version
+
+
+# ------------------------------------------------------------------- one call edited in a form
+def test_replace_call_rewrites_only_that_call_and_keeps_comments() -> None:
+    from gisplan.funding import parse_text, replace_call
+
+    text = SHIPPED.read_text(encoding="utf-8")
+    catalogue = load_calls(SHIPPED)
+    first, *rest = list(catalogue.calls.values())
+    edited = first.model_copy(update={"allocation_czk": 45_000_000.0, "notes": "Edited: <b>note</b> `x` ${y}"})
+    out = replace_call(text, edited)
+    parsed, problems = parse_text(out, "edited")
+    assert problems == []
+    assert parsed[first.id] == edited
+    assert [parsed[c.id] for c in rest] == rest  # every other call as it was
+    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert [line for line in out.splitlines() if line.lstrip().startswith("#")] == comments
+    assert len(out.splitlines()) < len(text.splitlines())  # the long folded notes became one line
+    assert out.splitlines()[-1] == text.splitlines()[-1]  # the last call's lines are untouched
+
+
+def test_replace_call_appends_a_new_call_and_falls_back_to_a_full_dump() -> None:
+    from gisplan.funding import parse_text, replace_call
+    from tests.funding.helpers import make_call
+
+    text = to_yaml({"calls": [call_data(id="first_call")]})
+    out = replace_call(text, make_call(id="second_call"))
+    assert list(parse_text(out, "x")[0].calls) == ["first_call", "second_call"]
+    assert out.startswith(text.rstrip("\n"))
+    # a layout without "- id:" lines cannot be spliced: the whole catalogue is written instead
+    flow = (
+        "calls: [{id: first_call, programme: P1, title: {cs: a, en: b}, provider: SFZP, "
+        "url: 'https://example.org/a', source_date: '2024'}]\n"
+    )
+    out = replace_call(flow, make_call(id="first_call", programme="Changed"))
+    assert parse_text(out, "x")[0]["first_call"].programme == "Changed"
+    with pytest.raises(ConfigError):
+        replace_call("calls: [{id: 1}]", make_call())

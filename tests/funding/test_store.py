@@ -112,3 +112,41 @@ def test_record_matches_links_and_updates(store: Store) -> None:
     assert record_matches(store, SYSTEM, "t:roof", january_2025) == 1  # "fits" closed meanwhile
     fits = next(link for link in store.funding_links("t:roof") if codes[link.funding_call_id] == "fits")
     assert (fits.verdict, fits.reasons) == ("not_eligible", ["intake closed on 2024-12-31"])
+
+
+def test_call_sites_lists_linked_sites_eligible_first(store: Store) -> None:
+    from gisplan.funding import call_sites
+
+    def world(tx: Tx) -> None:
+        _roof(tx)
+        tx.session.add(
+            Site(
+                id="t:bf",
+                kind="brownfield",
+                name="Old <b>mine</b>",
+                source="t",
+                source_id="bf",
+                area_m2=9000.0,
+                municipality_code="564729",
+                region_code="CZ042",
+                attributes={},
+                geom=tx.with_srid(box(100, 0, 130, 30)),
+            )
+        )
+        tx.session.flush()
+        call = tx.add_funding_call("res_call", programme="RES+", name="FVE obcí")
+        other = tx.add_funding_call("other_call", programme="OPST", name="Obnova")
+        tx.link_funding_call(
+            "t:bf", call.id, verdict="not_eligible", reasons=["capacity 2 MWp exceeds the 1 MWp limit"]
+        )
+        tx.link_funding_call("t:roof", call.id, verdict="eligible", reasons=["a", "b"])
+        tx.link_funding_call("t:roof", other.id, verdict="unknown")
+
+    store.transaction(SYSTEM, world)
+    table = call_sites(store, "res_call")
+    assert table["site_id"].tolist() == ["t:roof", "t:bf"]
+    assert table["verdict"].tolist() == ["eligible", "not_eligible"]
+    assert table["reasons"].tolist() == ["a; b", "capacity 2 MWp exceeds the 1 MWp limit"]
+    assert table.loc[1, "name"] == "Old <b>mine</b>"
+    assert call_sites(store, "other_call")["site_id"].tolist() == ["t:roof"]
+    assert call_sites(store, "no_such_call").empty
