@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from gisplan.store.people_ops import Member
 from gisplan.store.permissions import ACTION_ROLES, TRANSITIONS, Action, Role, Scope, Status
-from gisplan.store.store import Store, Tx, open_store
+from gisplan.store.store import Store, open_store
 from gisplan.store.tx import SYSTEM, UNSET, ActorRef
+from gisplan.store.writes import Tx
 
 __all__ = [
     "ACTION_ROLES",

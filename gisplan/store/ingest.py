@@ -36,8 +36,9 @@ from gisplan.store.people_ops import SITE_KINDS
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from gisplan.store.store import Store, Tx
+    from gisplan.store.store import Store
     from gisplan.store.tx import ActorRef
+    from gisplan.store.writes import Tx
 
 LAYER = "sites"
 REQUIRED = ("site_id", "kind", "name", "source", "source_id", "score", "excluded")
