@@ -92,6 +92,8 @@ class Store(WriteMethods):
                 self._audit_denial(current[0].denial)
             raise
         except IntegrityError as exc:
+            if not _is_unique_violation(exc):
+                raise
             # A unique key taken by a transaction that committed while this one ran.
             msg = f"the write collides with data saved meanwhile ({exc.orig}); nothing was saved. Reload and retry."
             raise ConflictError(msg, mine=None, theirs=None) from exc
@@ -344,6 +346,11 @@ class Store(WriteMethods):
         return self.read(
             lambda s: {name: int(s.scalar(select(func.count()).select_from(m)) or 0) for name, m in models.items()}
         )
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 def _read_srid(engine: Engine) -> int:
