@@ -323,3 +323,6 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_audit_target", "target_type", "target_id"),)
+
+
+from gisplan.store import notices as _notices  # noqa: E402, F401 - registers the notices table on Base
