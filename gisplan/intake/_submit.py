@@ -140,10 +140,14 @@ def submit(
     ]
 
     def work(tx: Any) -> list[Submission]:
-        return [
+        from gisplan.store.moderation import notify_submitted
+
+        subs = [
             tx.submit_site(result.municipality_code, site_kind, site_name, geom, attributes=attrs)
             for site_name, geom, attrs in items
         ]
+        notify_submitted(tx, subs)  # the animators of the municipality hear of it
+        return subs
 
     out: list[Submission] = store.transaction(actor, work)
     return out
