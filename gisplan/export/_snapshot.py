@@ -1,0 +1,481 @@
+"""One consistent snapshot of a shortlist: its sites with scores, links, notes and sources.
+
+Every export (GeoPackage, CSV/XLSX, dossier) is written from an
+:class:`ExportSnapshot`, read by :func:`load_snapshot` in ONE read transaction:
+on PostgreSQL at ``REPEATABLE READ`` (one snapshot for every query), on SQLite in
+WAL mode from a deferred ``BEGIN`` (the snapshot starts at the first read and
+holds until the end). Edits that others commit while the export runs are either
+all in it or all out of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gisplan.errors import InputError
+from gisplan.store.models import (
+    Annotation,
+    Community,
+    FundingCall,
+    Site,
+    SiteCommunityLink,
+    SiteFundingLink,
+    SiteScore,
+    User,
+    utcnow,
+)
+from gisplan.store.shortlists import Shortlist, ShortlistMember, get_shortlist
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from gisplan.catalogue import Catalogue
+    from gisplan.store import ActorRef, Store
+
+#: Reports each step of the read (``"sites"``, ``"scores"``…); the app shows progress with it.
+Progress = Callable[[str], None]
+#: Column prefix of the points each breakdown line contributed to the score. [score points]
+POINTS_PREFIX = "pts_"
+#: Column prefix of each criterion's raw value (the unit is in the criterion name).
+VALUE_PREFIX = "val_"
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A data source behind the export, with its licence and attribution."""
+
+    source: str
+    title: str
+    licence: str
+    role: str
+    sites: int = 0
+
+
+@dataclass(frozen=True)
+class ExportSnapshot:
+    """Everything one export writes, read at one moment.
+
+    Attributes
+    ----------
+    shortlist
+        Name of the shortlist.
+    description
+        The shortlist's description.
+    profile
+        Scoring profile whose scores are exported (None when no member is scored).
+    exported_at
+        Time of the snapshot (UTC).
+    exported_by
+        User name of whoever exported.
+    crs
+        The working CRS of the store and of every geometry, e.g. ``EPSG:5514``.
+    sites
+        One row per site, geometries (polygons) in :attr:`crs`; see
+        :func:`gisplan.export.data_dictionary` for the columns.
+    annotations, community_links, funding_links, communities, funding_calls
+        The related records, one row each.
+    breakdown
+        ``site id -> breakdown lines`` under :attr:`profile` (JSON objects of the store).
+    attributes
+        ``site id -> source attributes`` as ingested.
+    profile_versions
+        ``profile -> version`` of every profile the members were scored with.
+    sources
+        Data sources of the sites and of the catalogue, with licences.
+    """
+
+    shortlist: str
+    description: str
+    profile: str | None
+    exported_at: dt.datetime
+    exported_by: str
+    crs: str
+    sites: gpd.GeoDataFrame
+    annotations: pd.DataFrame
+    community_links: pd.DataFrame
+    funding_links: pd.DataFrame
+    communities: pd.DataFrame
+    funding_calls: pd.DataFrame
+    breakdown: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profile_versions: dict[str, str] = field(default_factory=dict)
+    sources: list[SourceInfo] = field(default_factory=list)
+
+    def criteria(self) -> list[str]:
+        """Breakdown line names in the order of the points columns."""
+        return [c[len(POINTS_PREFIX) :] for c in self.sites.columns if str(c).startswith(POINTS_PREFIX)]
+
+
+# ------------------------------------------------------------------------------------ reading
+def _in_chunks(ids: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _rows(session: Session, model: Any, column: Any, ids: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for chunk in _in_chunks(ids):
+        found += list(session.scalars(select(model).where(column.in_(chunk))))
+    return found
+
+
+@dataclass
+class _Raw:
+    shortlist: Shortlist
+    sites: list[Site]
+    scores: list[SiteScore]
+    annotations: list[tuple[Annotation, str]]
+    community_links: list[SiteCommunityLink]
+    funding_links: list[SiteFundingLink]
+    communities: list[Community]
+    calls: list[FundingCall]
+
+
+def _read(session: Session, shortlist_id: int, progress: Progress) -> _Raw:
+    shortlist = session.get(Shortlist, shortlist_id)
+    if shortlist is None:
+        msg = "the shortlist was deleted while the export started; choose it again"
+        raise InputError(msg)
+    ids = sorted(session.scalars(select(ShortlistMember.site_id).where(ShortlistMember.shortlist_id == shortlist_id)))
+    sites = sorted(_rows(session, Site, Site.id, ids), key=lambda s: s.id)
+    progress("sites")
+    scores = _rows(session, SiteScore, SiteScore.site_id, ids)
+    progress("scores")
+    annotations: list[tuple[Annotation, str]] = []
+    for chunk in _in_chunks(ids):
+        stmt = (
+            select(Annotation, User.username)
+            .join(User, User.id == Annotation.author_id)
+            .where(Annotation.site_id.in_(chunk))
+        )
+        annotations += [(a, name) for a, name in session.execute(stmt).all()]
+    annotations.sort(key=lambda pair: pair[0].id)
+    progress("annotations")
+    community_links = sorted(_rows(session, SiteCommunityLink, SiteCommunityLink.site_id, ids), key=lambda r: r.id)
+    funding_links = sorted(_rows(session, SiteFundingLink, SiteFundingLink.site_id, ids), key=lambda r: r.id)
+    progress("links")
+    community_ids = sorted({link.community_id for link in community_links})
+    codes = sorted({s.municipality_code for s in sites if s.municipality_code})
+    communities = {c.id: c for c in _rows(session, Community, Community.id, community_ids)}
+    for chunk in _in_chunks(codes):
+        muni_stmt = select(Community).where(Community.kind == "municipality", Community.code.in_(chunk))
+        communities.update({c.id: c for c in session.scalars(muni_stmt)})
+    call_ids = sorted({link.funding_call_id for link in funding_links})
+    calls = sorted(_rows(session, FundingCall, FundingCall.id, call_ids), key=lambda c: c.code)
+    progress("communities")
+    return _Raw(
+        shortlist=shortlist,
+        sites=sites,
+        scores=scores,
+        annotations=annotations,
+        community_links=community_links,
+        funding_links=funding_links,
+        communities=sorted(communities.values(), key=lambda c: c.id),
+        calls=calls,
+    )
+
+
+def _snapshot_read(store: Store, work: Callable[[Session], _Raw]) -> _Raw:
+    """Run ``work`` in one read-only transaction that sees one snapshot of the database."""
+    engine = store.engine
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    with Session(bind=engine, expire_on_commit=False) as session, session.begin():
+        return work(session)
+
+
+# ------------------------------------------------------------------------------------ shaping
+def choose_profile(scores: Iterable[SiteScore], wanted: str | None) -> str | None:
+    """``wanted``, else the profile most members are scored with (ties: alphabetical)."""
+    if wanted:
+        return wanted
+    counts = Counter(s.profile for s in scores)
+    if not counts:
+        return None
+    best = max(counts.values())
+    return sorted(p for p, n in counts.items() if n == best)[0]
+
+
+def column_name(line: str) -> str:
+    """A breakdown line name as a column name: ``handicap:flood`` -> ``handicap_flood``."""
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in line)
+
+
+def _text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if value not in (None, [], {}) else ""
+
+
+def _join(items: Iterable[str]) -> str:
+    return "; ".join(i for i in items if i)
+
+
+def _site_rows(raw: _Raw, profile: str | None) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
+    scores = {s.site_id: s for s in raw.scores if s.profile == profile}
+    munis = {c.code: c.name for c in raw.communities if c.kind == "municipality" and c.code}
+    names = {c.id: c.name for c in raw.communities}
+    codes = {c.id: c.code for c in raw.calls}
+    links: dict[str, list[str]] = {}
+    for link in raw.community_links:
+        role = f" ({link.role})" if link.role else ""
+        links.setdefault(link.site_id, []).append(f"{names.get(link.community_id, link.community_id)}{role}")
+    calls: dict[str, list[str]] = {}
+    eligible: dict[str, list[str]] = {}
+    for flink in raw.funding_links:
+        code = codes.get(flink.funding_call_id, str(flink.funding_call_id))
+        calls.setdefault(flink.site_id, []).append(f"{code}: {flink.verdict}")
+        if flink.verdict == "eligible":
+            eligible.setdefault(flink.site_id, []).append(code)
+    notes = Counter(a.site_id for a, _ in raw.annotations)
+    lines = [str(item.get("criterion")) for s in scores.values() for item in s.breakdown if isinstance(item, dict)]
+    order = list(dict.fromkeys(lines))
+    rows: list[dict[str, Any]] = []
+    geoms: list[Any] = []
+    for site in raw.sites:
+        score = scores.get(site.id)
+        area = site.area_m2
+        row: dict[str, Any] = {
+            "site_id": site.id,
+            "name": site.name,
+            "kind": site.kind,
+            "status": site.status,
+            "status_reason": site.status_reason or "",
+            "priority": site.priority or "",
+            "note": site.note or "",
+            "municipality_code": site.municipality_code or "",
+            "municipality": munis.get(site.municipality_code or "")
+            or str((site.attributes or {}).get("nazev_obce") or ""),
+            "region_code": site.region_code or "",
+            "area_m2": area,
+            "area_ha": None if area is None else round(area / 10_000.0, 4),
+            "source": site.source,
+            "source_id": site.source_id,
+            "profile": profile if score else "",
+            "profile_version": score.profile_version if score else "",
+            "score": score.score if score else None,
+            "excluded": bool(score.excluded) if score else None,
+            "exclusion_reasons": _join(str(r) for r in (score.exclusion_reasons if score else [])),
+            "handicaps": _join(
+                str(h.get("reason") or h.get("name")) for h in (score.handicaps if score else []) if isinstance(h, dict)
+            ),
+        }
+        by_line = {str(i.get("criterion")): i for i in (score.breakdown if score else []) if isinstance(i, dict)}
+        for line in order:
+            item = by_line.get(line)
+            row[POINTS_PREFIX + column_name(line)] = None if item is None else item.get("contribution")
+        for line in order:
+            if ":" not in line and line != "exclusion":
+                item = by_line.get(line)
+                raw_value = None if item is None else item.get("raw")
+                row[VALUE_PREFIX + column_name(line)] = raw_value if not isinstance(raw_value, list | dict) else None
+        for energy in ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households"):
+            row[energy] = getattr(score, energy) if score else None
+        row |= {
+            "communities": _join(links.get(site.id, [])),
+            "funding_calls": _join(calls.get(site.id, [])),
+            "funding_eligible": _join(eligible.get(site.id, [])),
+            "annotations": notes.get(site.id, 0),
+            "attributes": _text(site.attributes),
+            "first_seen": site.first_seen,
+            "updated_at": site.updated_at,
+            "end_date": site.end_date.isoformat() if site.end_date else "",
+        }
+        rows.append(row)
+        geoms.append(site.geom)
+    return rows, {"geometry": geoms}
+
+
+def _frames(raw: _Raw) -> dict[str, pd.DataFrame]:
+    names = {c.id: c.name for c in raw.communities}
+    calls = {c.id: c for c in raw.calls}
+    return {
+        "annotations": pd.DataFrame(
+            [
+                {
+                    "annotation_id": a.id,
+                    "site_id": a.site_id,
+                    "author": author,
+                    "text": a.text,
+                    "created_at": a.created_at,
+                    "updated_at": a.updated_at,
+                }
+                for a, author in raw.annotations
+            ],
+            columns=["annotation_id", "site_id", "author", "text", "created_at", "updated_at"],
+        ),
+        "community_links": pd.DataFrame(
+            [
+                {
+                    "link_id": link.id,
+                    "site_id": link.site_id,
+                    "community_id": link.community_id,
+                    "community": names.get(link.community_id, ""),
+                    "role": link.role or "",
+                    "note": link.note,
+                    "created_at": link.created_at,
+                }
+                for link in raw.community_links
+            ],
+            columns=["link_id", "site_id", "community_id", "community", "role", "note", "created_at"],
+        ),
+        "funding_links": pd.DataFrame(
+            [
+                {
+                    "link_id": link.id,
+                    "site_id": link.site_id,
+                    "funding_call_id": link.funding_call_id,
+                    "call_code": calls[link.funding_call_id].code if link.funding_call_id in calls else "",
+                    "call_name": calls[link.funding_call_id].name if link.funding_call_id in calls else "",
+                    "verdict": link.verdict,
+                    "reasons": _join(str(r) for r in link.reasons or []),
+                    "note": link.note,
+                    "updated_at": link.updated_at,
+                }
+                for link in raw.funding_links
+            ],
+            columns=[
+                "link_id",
+                "site_id",
+                "funding_call_id",
+                "call_code",
+                "call_name",
+                "verdict",
+                "reasons",
+                "note",
+                "updated_at",
+            ],
+        ),
+        "communities": pd.DataFrame(
+            [
+                {
+                    "community_id": c.id,
+                    "kind": c.kind,
+                    "name": c.name,
+                    "code": c.code or "",
+                    "population": c.population,
+                    "region_code": c.region_code or "",
+                    "municipality_code": c.municipality_code or "",
+                }
+                for c in raw.communities
+            ],
+            columns=["community_id", "kind", "name", "code", "population", "region_code", "municipality_code"],
+        ),
+        "funding_calls": pd.DataFrame(
+            [
+                {
+                    "funding_call_id": c.id,
+                    "code": c.code,
+                    "programme": c.programme,
+                    "name": c.name,
+                    "provider": c.provider,
+                    "intake_start": c.intake_start.isoformat() if c.intake_start else "",
+                    "intake_end": c.intake_end.isoformat() if c.intake_end else "",
+                }
+                for c in raw.calls
+            ],
+            columns=["funding_call_id", "code", "programme", "name", "provider", "intake_start", "intake_end"],
+        ),
+    }
+
+
+def load_snapshot(
+    store: Store,
+    actor: ActorRef,
+    shortlist: str,
+    *,
+    profile: str | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> ExportSnapshot:
+    """Read shortlist ``shortlist`` for export as ``actor``, in one consistent snapshot.
+
+    Parameters
+    ----------
+    store
+        The open store; geometries come out in its working CRS (``store.srid``).
+    actor
+        Who exports: a user id or :data:`~gisplan.store.SYSTEM`. The export is
+        checked (planners, animators, admins) and audited before anything is read.
+    shortlist
+        Name of the shortlist.
+    profile
+        Scoring profile to export; default the shortlist's, else the one most
+        members are scored with.
+    catalogue
+        Layer catalogue for the licences of the sources; default the configured
+        one, or none when it cannot be loaded.
+    progress
+        Called after each step of the read with the step's name.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such shortlist.
+    PermissionDeniedError
+        If ``actor`` may not export.
+    """
+    import geopandas as gpd
+
+    from gisplan.export._dictionary import data_sources
+
+    info = get_shortlist(store, shortlist)
+    store.authorize_export(actor, f"shortlist:{info.name}")
+    step = progress or (lambda _name: None)
+    raw = _snapshot_read(store, lambda s: _read(s, info.id, step))
+    chosen = choose_profile(raw.scores, profile or raw.shortlist.profile)
+    rows, geoms = _site_rows(raw, chosen)
+    crs = f"EPSG:{store.srid}"
+    head = [
+        "site_id",
+        "name",
+        "kind",
+        "status",
+        "status_reason",
+        "priority",
+        "note",
+        "municipality_code",
+        "municipality",
+        "region_code",
+        "area_m2",
+        "area_ha",
+        "source",
+        "source_id",
+        "profile",
+        "profile_version",
+        "score",
+        "excluded",
+        "exclusion_reasons",
+        "handicaps",
+    ]
+    frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else head)
+    sites = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms["geometry"], crs=crs), crs=crs)
+    versions = {s.profile: s.profile_version for s in raw.scores}
+    by_site = {s.site_id: s for s in raw.scores if s.profile == chosen}
+    user = store.read(lambda s: s.get(User, actor)) if isinstance(actor, int) else None
+    who = user.username if user is not None else "system"
+    return ExportSnapshot(
+        shortlist=raw.shortlist.name,
+        description=raw.shortlist.description or "",
+        profile=chosen,
+        exported_at=utcnow(),
+        exported_by=who,
+        crs=crs,
+        sites=sites,
+        breakdown={k: list(v.breakdown or []) for k, v in by_site.items()},
+        attributes={s.id: dict(s.attributes or {}) for s in raw.sites},
+        profile_versions=dict(sorted(versions.items())),
+        sources=data_sources(Counter(s.source for s in raw.sites), catalogue),
+        **_frames(raw),
+    )
+
+
+__all__ = ["POINTS_PREFIX", "VALUE_PREFIX", "ExportSnapshot", "Progress", "SourceInfo", "load_snapshot"]
