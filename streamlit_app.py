@@ -1,7 +1,8 @@
 """gisplan's web app: ``streamlit run streamlit_app.py`` (or ``python3 dev.py run``).
 
-A thin entry: settings from secrets, the language switch, and ``st.navigation``
-over the pages in :mod:`gisplan.app.pages`.
+A thin entry: the page setup, then :func:`gisplan.app.shell.main`, which maps
+secrets onto settings, logs the user in, draws the language switch and runs
+the page the URL names among those the user's role may see.
 """
 
 from __future__ import annotations
@@ -11,6 +12,4 @@ import streamlit as st
 from gisplan.app import shell
 
 st.set_page_config(page_title="gisplan", page_icon="🗺️", layout="wide")
-shell.apply_secrets()
-language = shell.language_switch()
-st.navigation(shell.pages(language)).run()
+shell.main()

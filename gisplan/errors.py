@@ -82,6 +82,18 @@ class PermissionDeniedError(GisplanError, PermissionError):
     """The acting user may not do this."""
 
 
+class AuthenticationError(GisplanError, PermissionError):
+    """A login was refused: wrong name or password (``reason="failed"``), or too many failed attempts (``"throttled"``).
+
+    ``retry_after_s`` is how long the client must wait before the next attempt [s]; 0 when it may retry now.
+    """
+
+    def __init__(self, msg: str, *, reason: str = "failed", retry_after_s: float = 0.0) -> None:
+        super().__init__(msg)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
 class NotFoundError(GisplanError, LookupError):
     """A record (site, user, submission...) asked for by id does not exist in the store."""
 
@@ -119,6 +131,7 @@ class UploadRejectedError(InputError):
 
 
 __all__ = [
+    "AuthenticationError",
     "CRSError",
     "ConfigError",
     "ConflictError",

@@ -1,22 +1,114 @@
-"""The app's frame: settings from ``st.secrets``, language switch, page list.
+"""The app's frame: settings from ``st.secrets``, login, language, and the pages each role sees.
 
-``streamlit_app.py`` calls these three in order. Each page is a module in
-:mod:`gisplan.app.pages` with a ``render()`` function; add new pages to
-:func:`pages`.
+``streamlit_app.py`` calls :func:`main`. Each page is a module in
+:mod:`gisplan.app.pages` with a ``render()`` function and one line in
+:func:`pages` that names the roles who see it. The navigation lists only those
+pages, and the shell checks the role again (re-reading the user from the
+store) every time a page runs: a page that is not listed cannot be opened by
+its URL, and one that is listed is still refused to a user whose role changed a
+second ago. Pages check the permission of each action themselves as well, and
+the store checks it once more when it writes.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
 from gisplan import settings
+from gisplan.app import auth
 from gisplan.app.i18n import LANGUAGE_NAMES, UI_LANGUAGES, normalise_language, t
-from gisplan.errors import ConfigError
+from gisplan.errors import ConfigError, GisplanError
+from gisplan.store import Role
 
 #: Session-state key of the interface language.
 LANG_KEY = "lang"
+#: Session-state key of the site the Site page shows (set by the Map page, a table or ``?site=``).
+SELECTED_SITE = "selected_site_id"
+#: Query parameter that opens a site's card: ``/site?site=<site id>``.
+SITE_PARAM = "site"
+#: Session-state key of a page to open on the next run (after login).
+_GO_TO = "shell_go_to"
+_SEEN_PARAM = "shell_site_param"
+
+#: Who sees a page: everybody logged in, writers, admins; PUBLIC pages are also shown before login.
+EVERYONE: frozenset[Role] = frozenset(Role)
+ANIMATORS: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR})
+PLANNERS: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR, Role.PLANNER})
+MUNICIPALITIES: frozenset[Role] = frozenset({Role.ADMIN, Role.MUNICIPALITY})
+ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
+PUBLIC: frozenset[Role] = frozenset()
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the app.
+
+    Parameters
+    ----------
+    module
+        Dotted name of the module with the page's ``render()`` function; imported
+        only when the page runs.
+    title_key
+        i18n key of the title in the navigation.
+    icon
+        A Streamlit icon, e.g. ``":material/map:"``.
+    url_path
+        The page's path in the URL (``/map``).
+    roles
+        Roles that see and may open the page; :data:`PUBLIC` (empty) for pages
+        shown to everybody, logged in or not.
+    default
+        The page opened at ``/``.
+    """
+
+    module: str
+    title_key: str
+    icon: str
+    url_path: str
+    roles: frozenset[Role]
+    default: bool = False
+
+    def visible_to(self, role: Role | None) -> bool:
+        """True if a user with ``role`` (None: not logged in) sees this page."""
+        return not self.roles or (role is not None and role in self.roles)
+
+
+def pages() -> list[PageSpec]:
+    """Every page of the app, in navigation order, with the roles that see it.
+
+    To add a page: write ``gisplan/app/pages/<name>.py`` with ``render()``, add
+    its title to the i18n catalogues, and add one line here.
+    """
+    p = "gisplan.app.pages."
+    return [
+        PageSpec(p + "map_page", "nav.map", ":material/map:", "map", EVERYONE, default=True),
+        PageSpec(p + "site_page", "nav.site", ":material/location_on:", "site", EVERYONE),
+        PageSpec(p + "communities_page", "nav.communities", ":material/groups:", "communities", EVERYONE),
+        PageSpec(p + "funding_page", "nav.funding", ":material/payments:", "funding", EVERYONE),
+        PageSpec(p + "dashboard_page", "nav.dashboard", ":material/monitoring:", "dashboard", PLANNERS),
+        PageSpec(p + "admin_page", "nav.admin", ":material/manage_accounts:", "admin", ADMINS),
+        PageSpec(p + "about", "nav.about", ":material/info:", "about", PUBLIC),
+    ]
+
+
+def spec(url_path: str) -> PageSpec:
+    """The page registered under ``url_path``.
+
+    Raises
+    ------
+    KeyError
+        If no page has this path; the message lists the paths.
+    """
+    for page in pages():
+        if page.url_path == url_path:
+            return page
+    msg = f"no page {url_path!r}; pages are {[p.url_path for p in pages()]}"
+    raise KeyError(msg)
 
 
 def apply_secrets() -> None:
@@ -35,7 +127,7 @@ def apply_secrets() -> None:
 
 
 def language() -> str:
-    """The interface language of this session (Czech unless the user switched)."""
+    """The interface language of this session (the ``GISPLAN_LANG`` setting, Czech, unless the user switched)."""
     value = st.session_state.get(LANG_KEY)
     if value in UI_LANGUAGES:
         return str(value)
@@ -46,7 +138,7 @@ def language() -> str:
 
 
 def language_switch() -> str:
-    """Draw the cs/en switch in the sidebar; return the chosen language."""
+    """Draw the language switch in the sidebar; return the chosen language."""
     st.session_state.setdefault(LANG_KEY, language())
     chosen = st.sidebar.radio(
         t("app.language", language()),
@@ -58,11 +150,86 @@ def language_switch() -> str:
     return str(chosen)
 
 
-def pages(lang: str) -> list[st.Page]:
-    """The pages of the app, titled in ``lang``; the map is the default page."""
-    from gisplan.app.pages import about, map_page
+def _runner(page: PageSpec) -> Callable[[], None]:
+    def run() -> None:
+        if page.roles:
+            auth.require_role(page.roles, language())
+        module = importlib.import_module(page.module)
+        module.render()
 
-    return [
-        st.Page(map_page.render, title=t("nav.map", lang), icon=":material/map:", url_path="map", default=True),
-        st.Page(about.render, title=t("nav.about", lang), icon=":material/info:", url_path="about"),
-    ]
+    run.__name__ = page.url_path
+    return run
+
+
+def st_page(page: PageSpec, lang: str, *, default: bool = False) -> st.Page:
+    """The ``st.Page`` of ``page``, titled in ``lang``; running it checks the role first."""
+    return st.Page(
+        _runner(page), title=t(page.title_key, lang), icon=page.icon, url_path=page.url_path, default=default
+    )
+
+
+def _login_page(lang: str) -> st.Page:
+    def login() -> None:
+        auth.render_login(language(), on_success=_after_login)
+
+    return st.Page(login, title=t("nav.login", lang), icon=":material/login:", url_path="login", default=True)
+
+
+def _after_login(user: auth.SessionUser) -> None:
+    if st.session_state.get(SELECTED_SITE) and spec("site").visible_to(user.role):
+        st.session_state[_GO_TO] = "site"
+
+
+def visible_pages(role: Role | None) -> list[PageSpec]:
+    """The pages a user with ``role`` sees (None: not logged in), in navigation order."""
+    return [page for page in pages() if page.visible_to(role)]
+
+
+def navigation(user: auth.SessionUser | None, lang: str) -> list[st.Page]:
+    """The pages ``user`` sees (the login page and public pages when nobody is logged in)."""
+    visible = visible_pages(user.role if user is not None else None)
+    if user is None:
+        return [_login_page(lang), *(st_page(page, lang) for page in visible)]
+    default = next((page for page in visible if page.default), visible[0])
+    return [st_page(page, lang, default=page is default) for page in visible]
+
+
+def _capture_site_param() -> bool:
+    """``?site=<id>`` selects that site for the Site page; True if the URL names a site not seen before.
+
+    An unknown id is reported on the Site page.
+    """
+    value = str(st.query_params.get(SITE_PARAM) or "")[:300]
+    if not value or value == st.session_state.get(_SEEN_PARAM):
+        return False
+    st.session_state[_SEEN_PARAM] = value
+    st.session_state[SELECTED_SITE] = value
+    return True
+
+
+def _sidebar_user(user: auth.SessionUser | None, lang: str) -> None:
+    if user is None:
+        return
+    st.sidebar.caption(t("auth.signed_in_as", lang, user=user.label, role=t(f"role.{user.role.value}", lang)))
+    if st.sidebar.button(t("auth.logout", lang), key="shell_logout", icon=":material/logout:"):
+        auth.log_out()
+        st.rerun()
+
+
+def main() -> None:
+    """Run the app: secrets, login state, language, sidebar and the page the URL names."""
+    apply_secrets()
+    new_site = _capture_site_param()
+    lang = language_switch()
+    try:
+        user = auth.current_user()
+    except GisplanError as exc:
+        st.error(t("auth.store_failed", lang))
+        st.code(str(exc), language=None)
+        return
+    _sidebar_user(user, lang)
+    nav = st.navigation(navigation(user, lang))
+    go_to = st.session_state.pop(_GO_TO, None) or ("site" if new_site else None)
+    if go_to and user is not None and go_to != nav.url_path and spec(str(go_to)).visible_to(user.role):
+        st.switch_page(st_page(spec(str(go_to)), lang))
+    nav.run()

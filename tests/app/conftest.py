@@ -7,12 +7,17 @@ on it in about a second.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pytest
 import shapely
 import yaml
+
+if TYPE_CHECKING:
+    from gisplan.store import Store
 
 CRS = "EPSG:5514"
 X0, Y0 = -782_000.0, -992_000.0  # near Bílina, Ústecký kraj
@@ -141,3 +146,26 @@ def tiny_env(tiny_region: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("GISPLAN_WORKING_CRS", raising=False)
     monkeypatch.delenv("GISPLAN_LANG", raising=False)
     return tiny_region
+
+
+@pytest.fixture(scope="session")
+def app_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store with the users, communities, calls and scored sites of ``tests/app/appstore.py``."""
+    from tests.app.appstore import build
+
+    return build(tmp_path_factory.mktemp("app_store") / "template.sqlite")
+
+
+@pytest.fixture
+def app_store(
+    tiny_env: tuple[Path, Path], app_store_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    """A fresh copy of the app store, set as GISPLAN_DATABASE_URL (on top of ``tiny_env``)."""
+    from gisplan.store import open_store
+    from tests.app.appstore import copy_of
+
+    url = copy_of(app_store_template, tmp_path)
+    monkeypatch.setenv("GISPLAN_DATABASE_URL", url)
+    store = open_store(url)
+    yield store
+    store.close()

@@ -9,16 +9,28 @@ from unittest import mock
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from gisplan.app import auth
 from gisplan.app.pages import map_page
 from gisplan.crs import transformer
+from gisplan.store import Store
+from tests.app.appstore import user_id
 from tests.app.conftest import X0, Y0
 from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
+_LOGIN: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _logged_in_animator(app_store: Store) -> None:
+    """Every run of the app is logged in as the animator of the app store."""
+    _LOGIN[auth.USER_KEY] = user_id(app_store, "animator")
 
 
 def _run(**kwargs: Any) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in _LOGIN.items():
+        at.session_state[key] = value
     return at.run(**kwargs)
 
 
@@ -142,6 +154,7 @@ def test_secrets_fill_unset_settings(tiny_env: tuple[Path, Path], monkeypatch: p
 
     monkeypatch.delenv("GISPLAN_LANG", raising=False)
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[auth.USER_KEY] = _LOGIN[auth.USER_KEY]
     at.secrets["gisplan"] = {"lang": "en", "basemap": "osm"}
     try:
         at.run()
