@@ -147,17 +147,24 @@ def fill(db: Store) -> ExportWorld:
     return ExportWorld(world=world, shortlist=SHORTLIST)
 
 
-@pytest.fixture
-def sqlite_store(tmp_path: Path, sqlite_template: Path) -> Iterator[Store]:  # noqa: F811
-    """An open, empty SQLite store (the export tests that need no PostGIS)."""
-    path = tmp_path / "store.sqlite"
+@pytest.fixture(scope="session")
+def filled_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> tuple[Path, ExportWorld]:  # noqa: F811
+    """A filled SQLite store, built once per session and copied for each test."""
+    path = tmp_path_factory.mktemp("export-store") / "filled.sqlite"
     shutil.copyfile(sqlite_template, path)
     opened = open_store(f"sqlite:///{path}", upgrade=False)
-    yield opened
+    world = fill(opened)
     opened.close()
+    return path, world
 
 
 @pytest.fixture
-def filled(sqlite_store: Store) -> tuple[Store, ExportWorld]:
-    """The SQLite store filled by :func:`fill`."""
-    return sqlite_store, fill(sqlite_store)
+def filled(tmp_path: Path, filled_template: tuple[Path, ExportWorld]) -> Iterator[tuple[Store, ExportWorld]]:
+    """A private copy of the filled SQLite store (see :func:`fill`)."""
+    template, world = filled_template
+    folder = tmp_path / "store"
+    folder.mkdir()
+    shutil.copyfile(template, folder / "store.sqlite")
+    opened = open_store(f"sqlite:///{folder / 'store.sqlite'}", upgrade=False)
+    yield opened, world
+    opened.close()
