@@ -16,6 +16,7 @@ driver; VRTs and ``/vsi`` paths are never opened (see :mod:`gisplan.intake._pipe
 
 from __future__ import annotations
 
+from gisplan.intake._boundaries import municipal_boundaries
 from gisplan.intake._form import FIELD_LABELS, SubmissionForm, required_fields, validate_form
 from gisplan.intake._pipeline import check_drawing, check_upload
 from gisplan.intake._place import CRS_CHOICES, SWAPPED_HINT
@@ -36,6 +37,7 @@ __all__ = [
     "applicable_profiles",
     "check_drawing",
     "check_upload",
+    "municipal_boundaries",
     "preview",
     "required_fields",
     "submit",
