@@ -1,6 +1,6 @@
 """A small store to export: the store tests' world, scores, hostile texts, notes, links and a shortlist.
 
-- ``t:in``  brownfield in Děčany (111), scored 72.5, status screening, a note and two annotations,
+- ``t:in``  brownfield in Děčany (564729), scored 72.5, status screening, a note and two annotations,
   linked to the municipality and eligible for call OPST-1; Czech register attributes.
 - ``t:out`` a site whose name, note and annotation try formula injection; scored 31.
 - ``t:mas`` excluded by the profile (score 0), with a handicap.
@@ -19,7 +19,7 @@ import shapely
 
 from gisplan.store import SYSTEM, Store, Tx, open_store
 from gisplan.store import shortlists as sl
-from gisplan.store.models import Site, SiteScore
+from gisplan.store.models import Community, Site, SiteScore
 from tests.store.conftest import pg_schema, sqlite_template, store, store_url  # noqa: F401 - shared fixtures
 from tests.store.helpers import World, build_world
 
@@ -94,6 +94,14 @@ def fill(db: Store) -> ExportWorld:
     world = build_world(db)
 
     def work(tx: Tx) -> None:
+        # real-looking 6-digit codes (kód obce), as the Czech register wants them
+        for site_id, code in (("t:in", "564729"), ("t:out", "599999"), ("t:mas", "564730")):
+            row = tx.session.get(Site, site_id)
+            assert row is not None
+            row.municipality_code = code
+        community = tx.session.get(Community, world.municipality_111)
+        assert community is not None
+        community.code = "564729"
         site = tx.session.get(Site, "t:in")
         assert site is not None
         site.attributes = {
@@ -115,7 +123,7 @@ def fill(db: Store) -> ExportWorld:
                 source_id="1",
                 area_m2=517_000.0,
                 region_code="CZ042",
-                municipality_code="111",
+                municipality_code="564729",
                 attributes={"ownership": "not owned by a public authority"},
                 geom=tx.with_srid(shapely.Point(-765_000.0, -985_000.0)),
                 status="new",
