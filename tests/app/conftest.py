@@ -160,10 +160,21 @@ def app_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_store(
     tiny_env: tuple[Path, Path], app_store_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Store]:
-    """A fresh copy of the app store, set as GISPLAN_DATABASE_URL (on top of ``tiny_env``)."""
+    """A fresh copy of the app store, set as GISPLAN_DATABASE_URL (on top of ``tiny_env``).
+
+    The layers folder becomes a copy of the tiny region's with the project's scoring
+    profiles beside it, so the site card finds profile titles and criterion labels.
+    """
+    import shutil
+
     from gisplan.store import open_store
     from tests.app.appstore import copy_of
+    from tests.conftest import ROOT
 
+    layers = tmp_path / "layers"
+    shutil.copytree(tiny_env[0], layers)
+    shutil.copytree(ROOT / "layers" / "profiles", layers / "profiles")
+    monkeypatch.setenv("GISPLAN_LAYERS_DIR", str(layers))
     url = copy_of(app_store_template, tmp_path)
     monkeypatch.setenv("GISPLAN_DATABASE_URL", url)
     store = open_store(url)

@@ -65,10 +65,28 @@ def render() -> None:
 
 
 # ------------------------------------------------------------------------------ actions
-def _queue(action: dict[str, Any]) -> None:
-    st.session_state[PENDING] = action
+def _submit(action: dict[str, Any], fields: dict[str, str] | None = None) -> None:
+    """Widget callback: queue ``action``, completed with the widget values named in ``fields``.
+
+    ``fields`` maps action keys to widget keys. Callbacks run before the next
+    run of the page, so the action carries the version the user saw, and it is
+    run (and refused by the store if need be) even when the user's role changed
+    meanwhile and the form is no longer drawn.
+    """
+    values = {name: st.session_state.get(key) for name, key in (fields or {}).items()}
+    st.session_state[PENDING] = action | values
     st.session_state.pop(CONFLICT, None)
-    st.rerun()
+
+
+def _submit_choice(options: list[dict[str, Any]], choice_key: str, fields: dict[str, str]) -> None:
+    """Widget callback: queue the option picked in the select box ``choice_key`` (an index)."""
+    index = st.session_state.get(choice_key)
+    if isinstance(index, int) and 0 <= index < len(options):
+        _submit(options[index], fields)
+
+
+def _drop_conflict() -> None:
+    st.session_state.pop(CONFLICT, None)
 
 
 def _run_pending(store: Store, user: auth.SessionUser) -> None:
@@ -104,11 +122,9 @@ def _show_conflict(conflict: siteactions.Conflict, lang: str) -> None:
         theirs.json(conflict.theirs)
         retry = siteactions.keep_mine(conflict)
         left, right = st.columns(2)
-        if retry is not None and left.button(t("edit.keep_mine", lang), key="conflict_keep_mine"):
-            _queue(retry)
-        if right.button(t("edit.take_theirs", lang), key="conflict_take_theirs"):
-            st.session_state.pop(CONFLICT, None)
-            st.rerun()
+        if retry is not None:
+            left.button(t("edit.keep_mine", lang), key="conflict_keep_mine", on_click=_submit, args=(retry,))
+        right.button(t("edit.take_theirs", lang), key="conflict_take_theirs", on_click=_drop_conflict)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -227,21 +243,28 @@ def _notes(card: sitecard.SiteCard, user: auth.SessionUser, may_write: bool, lan
     if not may_write:
         return
     with st.form(f"site_note_{card.site.id}", clear_on_submit=True):
-        text = st.text_area(t("site.new_note", lang), key="site_note_text", max_chars=siteactions.MAX_NOTE_CHARS)
-        submitted = st.form_submit_button(t("site.add_note", lang), type="primary")
-    if submitted and text.strip():
-        _queue({"op": "annotate", "site": card.site.id, "text": text})
-    elif submitted:
-        st.error(t("site.note_empty", lang))
+        st.text_area(t("site.new_note", lang), key="site_note_text", max_chars=siteactions.MAX_NOTE_CHARS)
+        st.form_submit_button(
+            t("site.add_note", lang),
+            type="primary",
+            on_click=_submit,
+            args=({"op": "annotate", "site": card.site.id}, {"text": "site_note_text"}),
+        )
 
 
 def _edit_note(note_id: int, text: str, version: int, lang: str) -> None:
     with st.expander(t("site.edit_note", lang)), st.form(f"site_edit_note_{note_id}"):
-        new_text = st.text_area(
+        st.text_area(
             t("site.edit_note", lang), value=text, key=f"site_edit_note_text_{note_id}", label_visibility="collapsed"
         )
-        if st.form_submit_button(t("site.save", lang)) and new_text.strip() and new_text != text:
-            _queue({"op": "edit_note", "annotation": note_id, "text": new_text, "version": version})
+        st.form_submit_button(
+            t("site.save", lang),
+            on_click=_submit,
+            args=(
+                {"op": "edit_note", "annotation": note_id, "version": version},
+                {"text": f"site_edit_note_text_{note_id}"},
+            ),
+        )
 
 
 def _status(card: sitecard.SiteCard, user: auth.SessionUser, may_write: bool, lang: str) -> None:
@@ -255,15 +278,22 @@ def _status(card: sitecard.SiteCard, user: auth.SessionUser, may_write: bool, la
         st.caption(t("site.no_moves", lang))
     if moves:
         with st.form(f"site_status_{site.id}"):
-            target = st.selectbox(
+            st.selectbox(
                 t("site.new_status", lang),
                 [m.value for m in moves],
                 format_func=lambda s: sitecard.status_label(s, lang),
                 key="site_status_to",
             )
-            reason = st.text_input(t("site.status_reason", lang), key="site_status_reason")
-            if st.form_submit_button(t("site.change_status", lang), type="primary"):
-                _queue({"op": "status", "site": site.id, "to": target, "reason": reason, "version": site.version})
+            st.text_input(t("site.status_reason", lang), key="site_status_reason")
+            st.form_submit_button(
+                t("site.change_status", lang),
+                type="primary",
+                on_click=_submit,
+                args=(
+                    {"op": "status", "site": site.id, "version": site.version},
+                    {"to": "site_status_to", "reason": "site_status_reason"},
+                ),
+            )
     if card.status_changes:
         rows = [
             {
@@ -288,8 +318,9 @@ def _communities(store: Store, card: sitecard.SiteCard, may_write: bool, lang: s
         left.markdown(
             escape_markdown(f"{community.name} ({kind})") + (f" — {_multiline(link.note)}" if link.note else "")
         )
-        if may_write and right.button(t("site.unlink", lang), key=f"unlink_community_{link.id}"):
-            _queue({"op": "unlink_community", "link": link.id, "version": link.version})
+        if may_write:
+            action = {"op": "unlink_community", "link": link.id, "version": link.version}
+            right.button(t("site.unlink", lang), key=f"unlink_community_{link.id}", on_click=_submit, args=(action,))
     if not may_write:
         return
     linked = {community.id for _, community in card.community_links}
@@ -297,15 +328,21 @@ def _communities(store: Store, card: sitecard.SiteCard, may_write: bool, lang: s
     if not options:
         return
     with st.form(f"site_link_community_{card.site.id}", clear_on_submit=True):
-        chosen = st.selectbox(
+        st.selectbox(
             t("site.community", lang),
             [c.id for c in options],
             format_func=lambda cid: next(f"{c.name} ({c.kind})" for c in options if c.id == cid),
             key="site_link_community_id",
         )
-        note = st.text_input(t("site.link_note", lang), key="site_link_community_note")
-        if st.form_submit_button(t("site.link_community", lang)):
-            _queue({"op": "link_community", "site": card.site.id, "community": chosen, "note": note})
+        st.text_input(t("site.link_note", lang), key="site_link_community_note")
+        st.form_submit_button(
+            t("site.link_community", lang),
+            on_click=_submit,
+            args=(
+                {"op": "link_community", "site": card.site.id},
+                {"community": "site_link_community_id", "note": "site_link_community_note"},
+            ),
+        )
 
 
 def _url_column(lang: str) -> dict[str, Any]:
@@ -320,8 +357,8 @@ def _funding(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) 
         if may_write:
             for link, call in card.funding_links:
                 label = t("site.unlink_call", lang, call=call.code)
-                if st.button(label, key=f"unlink_call_{link.id}"):
-                    _queue({"op": "unlink_call", "link": link.id, "version": link.version})
+                action = {"op": "unlink_call", "link": link.id, "version": link.version}
+                st.button(label, key=f"unlink_call_{link.id}", on_click=_submit, args=(action,))
     else:
         st.caption(t("site.no_calls", lang))
     st.markdown(f"**{t('site.suggestions', lang)}**")
@@ -350,27 +387,30 @@ def _funding(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) 
         st.caption(t("site.calls_not_synced", lang))
     if not may_write or not offer:
         return
+    options = [
+        {
+            "op": "link_call",
+            "site": card.site.id,
+            "call": stored[m.call.id].id,
+            "verdict": m.verdict,
+            "reasons": [r.reason for r in (m.failing() or list(m.rules))],
+        }
+        for m in offer
+    ]
     with st.form(f"site_link_call_{card.site.id}", clear_on_submit=True):
-        index = st.selectbox(
+        st.selectbox(
             t("site.call", lang),
             list(range(len(offer))),
             format_func=lambda i: f"{offer[i].call.title.get(lang)} — {t(f'verdict.{offer[i].verdict}', lang)}",
             key="site_link_call_index",
         )
-        note = st.text_input(t("site.link_note", lang), key="site_link_call_note")
-        if st.form_submit_button(t("site.link_call", lang), type="primary"):
-            match = offer[int(index)]
-            reasons = [r.reason for r in (match.failing() or list(match.rules))]
-            _queue(
-                {
-                    "op": "link_call",
-                    "site": card.site.id,
-                    "call": stored[match.call.id].id,
-                    "verdict": match.verdict,
-                    "reasons": reasons,
-                    "note": note,
-                }
-            )
+        st.text_input(t("site.link_note", lang), key="site_link_call_note")
+        st.form_submit_button(
+            t("site.link_call", lang),
+            type="primary",
+            on_click=_submit_choice,
+            args=(options, "site_link_call_index", {"note": "site_link_call_note"}),
+        )
 
 
 def _history(store: Store, card: sitecard.SiteCard, lang: str) -> None:
