@@ -27,6 +27,19 @@ from tests.app.conftest import X0, Y0
 from tests.conftest import ROOT
 
 HORNI, DOLNI = "567001", "567002"
+#: A profile the tiny region can score (its only context layer is a power line); the project's
+#: profiles need layers the tiny region lacks, and show as "not scored".
+TINY_PROFILE = """
+name: tiny_lines
+version: "1"
+title: {cs: Blízko vedení, en: Close to the line}
+site_kinds: [brownfield, municipal_land]
+measures:
+  - {type: proximity, layer: lines, name: line, radius_m: 5000}
+criteria:
+  - {column: dist_line_m, weight: 1, ramp: {bad: 2000, good: 0}}
+  - {column: area_m2, weight: 1, ramp: {bad: 0, good: 40000}}
+"""
 REGION = "CZ042"
 
 
@@ -47,6 +60,7 @@ def submit_world_fixture(
     layers = tmp_path / "layers"
     shutil.copytree(tiny_layers, layers)
     shutil.copytree(ROOT / "layers" / "profiles", layers / "profiles")
+    (layers / "profiles" / "tiny_lines.yaml").write_text(TINY_PROFILE, encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     for name, value in {
         "GISPLAN_DATABASE_URL": url,

@@ -69,12 +69,12 @@ def boundaries() -> tuple[Any, str]:
     return _boundaries(str(current.layers_dir), str(current.data_dir))
 
 
-def _basemap() -> str:
+def map_basemap() -> str:
     current = settings.get()
     return "none" if current.offline else current.basemap
 
 
-def _base_url() -> str:
+def map_base_url() -> str:
     return base_url_for(str(st.get_option("server.baseUrlPath") or ""))
 
 
@@ -166,7 +166,7 @@ def _draw_step(code: str, frame: Any, code_column: str, outline: Any, lang: str)
 
     st.caption(t("sub.draw_hint", lang))
     out = st_folium(
-        draw_map(outline, basemap=_basemap(), base_url=_base_url()),
+        draw_map(outline, basemap=map_basemap(), base_url=map_base_url()),
         key=DRAW_KEY,
         height=MAP_HEIGHT,
         use_container_width=True,
@@ -279,7 +279,12 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
     labels = _site_labels(result, lang)
     originals = result.original if result.needs_confirmation else None
     folium_map = shapes_map(
-        sites.geometry, labels=labels, originals=originals, outline=outline, basemap=_basemap(), base_url=_base_url()
+        sites.geometry,
+        labels=labels,
+        originals=originals,
+        outline=outline,
+        basemap=map_basemap(),
+        base_url=map_base_url(),
     )
     st_folium(folium_map, key="sub_preview_map", height=360, use_container_width=True, returned_objects=[])
     st.dataframe(
@@ -308,11 +313,11 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
     if table.empty:
         st.caption(t("sub.no_profiles", lang))
     else:
-        st.dataframe(_score_frame(table, lang), hide_index=True, width="stretch")
+        st.dataframe(score_frame(table, lang), hide_index=True, width="stretch")
     return table
 
 
-def _score_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def score_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("sub.col_site", lang): table["site_no"].astype(int).tolist(),
