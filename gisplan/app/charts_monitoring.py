@@ -39,15 +39,25 @@ CHART_HEIGHT = 300
 
 
 def profile_titles(lang: str) -> dict[str, str]:
-    """Scoring profile name -> its title in ``lang`` (empty when the profiles cannot be read)."""
-    from gisplan.errors import GisplanError
-    from gisplan.profiles import load_profiles
+    """Scoring profile name -> its title in ``lang``.
 
-    try:
-        profiles = load_profiles()
-    except GisplanError:
-        return {}
-    return {name: profile.title.get(lang) for name, profile in profiles.items()}
+    The profiles come from the catalogue folder (``<layers dir>/profiles``), else
+    from the profiles shipped with gisplan (a region's catalogue may hold only
+    layers). Names without a readable profile are missing; callers show the name.
+    """
+    from gisplan import settings
+    from gisplan.errors import GisplanError
+    from gisplan.profiles import load_profiles, profiles_dir
+
+    titles: dict[str, str] = {}
+    for folder in (settings.PROJECT_ROOT / "layers" / "profiles", profiles_dir()):
+        if not folder.is_dir():
+            continue
+        try:
+            titles |= {name: profile.title.get(lang) for name, profile in load_profiles(folder).items()}
+        except GisplanError:
+            continue
+    return titles
 
 
 def status_label(status: str, lang: str) -> str:

@@ -115,8 +115,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def serve_app(layers: Path, data: Path, log: Path) -> Iterator[str]:
-    """Run ``streamlit run streamlit_app.py`` on a free localhost port; yield its base URL."""
+def serve_app(layers: Path, data: Path, log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` on a free localhost port; yield its base URL.
+
+    ``extra_env`` adds or overrides environment variables (e.g. ``GISPLAN_DATABASE_URL``).
+    """
     port = _free_port()
     env = {
         **os.environ,
@@ -125,6 +128,7 @@ def serve_app(layers: Path, data: Path, log: Path) -> Iterator[str]:
         "GISPLAN_BASEMAP": "none",
         "GISPLAN_OFFLINE": "1",
         "GISPLAN_LANG": "cs",
+        **(extra_env or {}),
     }
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     command = [
