@@ -10,7 +10,7 @@ OpenStreetMap always carries the ODbL attribution, whatever the catalogue says.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -169,6 +169,18 @@ def data_dictionary(snapshot: ExportSnapshot) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["layer", "column", "meaning", "unit", "source"])
 
 
+def _reader(layer: Any) -> str:
+    """The source name the readers give a candidate layer's sites when it is not the layer id."""
+    from gisplan.catalogue import OsmSource
+
+    if layer.role != "candidate":
+        return ""
+    if isinstance(layer.source, OsmSource):
+        return "osm"
+    fmt = str(getattr(layer.source, "format", "auto"))
+    return fmt if fmt in {"ruian", "uk-blr", "cz-brownfields", "osm"} else ""
+
+
 def _with_osm(licence: str, is_osm: bool) -> str:
     if is_osm and "ODbL" not in licence:
         return f"{licence}; {OSM_ATTRIBUTION}" if licence else OSM_ATTRIBUTION
@@ -205,7 +217,12 @@ def data_sources(site_counts: Mapping[str, int], catalogue: Catalogue | None = N
             licence = _with_osm(layer.licence, is_osm)
             found.append(SourceInfo(source, layer.title.en, licence, layer.role, count))
             continue
-        title, licence = KNOWN_SOURCES.get(source.split("/")[0], (source, "not recorded; ask the data provider"))
+        readers = [item for item in layers.values() if _reader(item) == source]
+        if readers:  # registers, RÚIAN and OSM readers name the source by format, not by layer id
+            title = ", ".join(item.title.en for item in readers)
+            licence = "; ".join(dict.fromkeys(item.licence for item in readers))
+        else:
+            title, licence = KNOWN_SOURCES.get(source.split("/")[0], (source, "not recorded; ask the data provider"))
         found.append(SourceInfo(source, title, _with_osm(licence, source.startswith("osm")), "candidate", count))
     for layer_id, layer in layers.items():
         if layer_id in site_counts:

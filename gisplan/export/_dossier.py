@@ -132,7 +132,7 @@ def _fmt(value: object, digits: int = 1) -> str:
     number = finite(value)
     if number is None:
         return "–" if value is None or (isinstance(value, float)) else str(value)
-    return f"{number:,.{digits}f}".replace(",", "\u202f")
+    return f"{number:,.{digits}f}".replace(",", "\u00a0")  # a no-break space between thousands
 
 
 def _labels(lang: str) -> dict[str, str]:
