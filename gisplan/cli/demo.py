@@ -39,3 +39,24 @@ def build(
         progress=lambda msg: typer.echo(f"[demo] {msg}"),
     )
     typer.echo(f"ok: demo region in {summary.out_dir} ({summary.size_mb:.1f} MB, {summary.seconds:.1f} s)")
+
+
+@demo_app.command("load")
+def load(
+    url: Annotated[str | None, typer.Option("--url", help="database URL; default GISPLAN_DATABASE_URL")] = None,
+) -> None:
+    """Score the demo region and load sites, municipalities, funding calls and demo users into the store."""
+    from gisplan.demo.load import DEMO_USERS, load_demo
+    from gisplan.store import open_store
+
+    store = open_store(url)
+    try:
+        summary = load_demo(store, progress=lambda msg: typer.echo(f"[demo load] {msg}"))
+    finally:
+        store.close()
+    sites = sum(summary.profiles_scored.values())
+    typer.echo(
+        f"ok: {sites:,} site scores loaded, {len(summary.profiles_unchanged)} profile(s) unchanged, "
+        f"{len(summary.users_added)} user(s) added ({summary.seconds:.1f} s)"
+    )
+    typer.echo("demo logins (demo only): " + ", ".join(f"{u.username} / {u.password}" for u in DEMO_USERS))
