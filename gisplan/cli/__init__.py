@@ -24,7 +24,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
-    from gisplan.cli import db, demo, funding, ingest, layers, read, score, submit, users  # noqa: F401
+    from gisplan.cli import db, demo, export, funding, ingest, layers, read, score, submit, users  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:
