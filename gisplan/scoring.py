@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from gisplan import _jsontext as jt
 from gisplan import settings
+from gisplan._jsontext import Piece
 from gisplan.catalogue import CANONICAL_COLUMNS, Catalogue
 from gisplan.errors import InputError
 from gisplan.profiles import Condition, Criterion, Profile, load_profile
@@ -52,13 +54,16 @@ DECIMALS = 4
 
 @dataclass(frozen=True)
 class Rules:
-    """The outcome of a profile's rules, column by column (one row per site)."""
+    """The outcome of a profile's rules, column by column (one row per site).
+
+    The JSON columns are pyarrow string arrays, chunked when large.
+    """
 
     score: np.ndarray[Any, np.dtype[np.float64]]
     excluded: np.ndarray[Any, np.dtype[np.bool_]]
-    exclusion_reasons: pa.Array
-    handicaps: pa.Array
-    breakdown: pa.Array
+    exclusion_reasons: pa.Array | pa.ChunkedArray
+    handicaps: pa.Array | pa.ChunkedArray
+    breakdown: pa.Array | pa.ChunkedArray
 
 
 # ---------------------------------------------------------------- normalisation and conditions
@@ -77,9 +82,9 @@ def normalise(criterion: Criterion, values: pd.Series) -> np.ndarray[Any, np.dty
             out = np.clip((raw - bad) / (good - bad), 0.0, 1.0)
         return np.where(np.isnan(raw), criterion.default, out)
     table = criterion.categories or {}
-    keys = values.astype("string")
-    mapped = keys.map(lambda k: table.get(k, criterion.default) if k is not pd.NA else criterion.default)
-    return np.asarray(mapped.astype(float), dtype=np.float64)
+    codes, keys = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    mapped = np.array([float(table.get(k, criterion.default)) for k in keys] + [float(criterion.default)])
+    return np.asarray(mapped[codes], dtype=np.float64)  # code -1 (missing) takes the default, last
 
 
 def evaluate(condition: Condition, values: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -110,79 +115,30 @@ def evaluate(condition: Condition, values: pd.Series) -> np.ndarray[Any, np.dtyp
     return (equal if condition.op == "==" else ~equal) & ~missing
 
 
-# ---------------------------------------------------------------- JSON columns, vectorised with pyarrow
+# ---------------------------------------------------------------- JSON texts (see gisplan._jsontext)
 
 
-def _json_numbers(values: np.ndarray[Any, np.dtype[np.float64]]) -> pa.Array:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values, type=pa.float64())
-    text = pc.cast(arr, pa.string())
-    bad = pc.invert(pc.is_finite(arr))
-    return pc.if_else(bad, pa.scalar("null"), text)
-
-
-def _json_raw(values: pd.Series) -> pa.Array:
+def _json_raw(values: pd.Series) -> Piece:
     """JSON text of raw values: numbers as numbers, anything else as strings, missing as null."""
-    import pyarrow as pa
-
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return _json_numbers(np.round(_numeric(values), 6))
-    import pyarrow.compute as pc
-
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = pa.array([json.dumps(str(u), ensure_ascii=False) for u in uniques] + ["null"], type=pa.string())
-    return pc.take(texts, pa.array(np.where(codes < 0, len(uniques), codes)))
-
-
-def _join(parts: list[pa.Array | str], n: int) -> pa.Array:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    # constant parts stay scalars, which pyarrow broadcasts
-    arrays = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in parts]
-    joined = pc.binary_join_element_wise(*arrays, "")
-    return joined if isinstance(joined, pa.Array) else pa.repeat(joined, n)
-
-
-def _json_list(
-    items: list[pa.Array | pa.Scalar], active: list[np.ndarray[Any, np.dtype[np.bool_]]], n: int
-) -> pa.Array:
-    """Per site, a JSON list of the items whose ``active`` flag is set."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not items:
-        return pa.repeat(pa.scalar("[]", pa.string()), n)
-    parts: list[pa.Array | str] = ["["]
-    for item, on in zip(items, active, strict=True):
-        with_comma = pc.binary_join_element_wise(item, pa.scalar(","), "")
-        parts.append(pc.if_else(pa.array(on), with_comma, pa.scalar("")))
-    joined = _join(parts, n)
-    return _join([pc.utf8_rtrim(joined, characters=","), "]"], n)
-
-
-def _constant(text: str, n: int) -> pa.Scalar:
-    import pyarrow as pa
-
-    return pa.scalar(text, pa.string())
+        return jt.numbers(np.round(_numeric(values), 6))
+    return jt.labels(values)
 
 
 def _line(
     criterion: str,
     *,
-    raw: pa.Array | str,
+    raw: Piece | str,
     unit: str,
-    normalised: pa.Array | str,
+    normalised: Piece | str,
     weight: float | None,
-    contribution: pa.Array,
-    n: int,
-) -> pa.Array:
+    contribution: Piece,
+) -> list[Piece]:
     head = f'{{"criterion": {json.dumps(criterion, ensure_ascii=False)}, "raw": '
     mid = f', "unit": {json.dumps(unit, ensure_ascii=False)}, "normalised": '
     tail = f', "weight": {json.dumps(weight)}, "contribution": '
-    return _join([head, raw, mid, normalised, tail, contribution, "}"], n)
+    parts = [head, raw, mid, normalised, tail, contribution, "}"]
+    return [jt.constant(p) if isinstance(p, str) else p for p in parts]
 
 
 # ---------------------------------------------------------------- rules
@@ -206,8 +162,8 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
     units = profile.columns()
     total_weight = sum(c.weight for c in profile.criteria)
     running = np.zeros(n)
-    lines: list[pa.Array | pa.Scalar] = []
-    active: list[np.ndarray[Any, np.dtype[np.bool_]]] = []
+    lines: list[list[Piece]] = []
+    active: list[np.ndarray[Any, np.dtype[np.bool_]] | None] = []
     for criterion in profile.criteria:
         raw = frame[criterion.column]
         norm = np.round(normalise(criterion, raw), DECIMALS)
@@ -219,16 +175,15 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
                 criterion.column,
                 raw=_json_raw(raw),
                 unit=unit,
-                normalised=_json_numbers(norm),
+                normalised=jt.numbers(norm),
                 weight=criterion.weight,
-                contribution=_json_numbers(contribution),
-                n=n,
+                contribution=jt.numbers(contribution),
             )
         )
-        active.append(np.ones(n, dtype=bool))
+        active.append(None)
 
-    handicap_items: list[pa.Array | pa.Scalar] = []
-    handicap_on: list[np.ndarray[Any, np.dtype[np.bool_]]] = []
+    handicap_items: list[list[Piece]] = []
+    handicap_on: list[np.ndarray[Any, np.dtype[np.bool_]] | None] = []
     for handicap in profile.handicaps:
         hit = evaluate(handicap.when, frame[handicap.when.column])
         penalty = float(getattr(profile.penalties, handicap.level))
@@ -236,42 +191,40 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
         running = running - taken
         reason = handicap.reason.get(lang)
         item = {"name": handicap.id, "level": handicap.level, "penalty": penalty, "reason": reason}
-        handicap_items.append(_constant(json.dumps(item, ensure_ascii=False), n))
+        handicap_items.append([jt.constant(json.dumps(item, ensure_ascii=False))])
         handicap_on.append(hit)
-        raw = _json_raw(frame[handicap.when.column])
         unit = units.get(handicap.when.column, "")
         lines.append(
             _line(
                 f"handicap:{handicap.id}",
-                raw=raw,
+                raw=_json_raw(frame[handicap.when.column]),
                 unit=unit,
                 normalised="null",
                 weight=None,
-                contribution=_json_numbers(-taken),
-                n=n,
+                contribution=jt.numbers(-taken),
             )
         )
         active.append(hit)
 
-    reasons: list[pa.Array | pa.Scalar] = []
-    reason_on: list[np.ndarray[Any, np.dtype[np.bool_]]] = []
+    reasons: list[list[Piece]] = []
+    reason_on: list[np.ndarray[Any, np.dtype[np.bool_]] | None] = []
     kinds = frame["kind"].astype("string") if "kind" in frame.columns else pd.Series(pd.NA, index=frame.index)
     wrong_kind = ~kinds.isin(list(profile.site_kinds)).to_numpy(dtype=bool, na_value=False)
     kind_reason = {
         "cs": f"Profil {profile.name} nehodnotí tento druh lokality",
         "en": f"Profile {profile.name} does not score this kind of site",
     }
-    reasons.append(_constant(json.dumps(kind_reason.get(lang, kind_reason["en"]), ensure_ascii=False), n))
+    reasons.append([jt.constant(json.dumps(kind_reason.get(lang, kind_reason["en"]), ensure_ascii=False))])
     reason_on.append(wrong_kind)
     excluded = wrong_kind.copy()
     for exclusion in profile.exclusions:
         hit = evaluate(exclusion.when, frame[exclusion.when.column])
-        reasons.append(_constant(json.dumps(exclusion.reason.get(lang), ensure_ascii=False), n))
+        reasons.append([jt.constant(json.dumps(exclusion.reason.get(lang), ensure_ascii=False))])
         reason_on.append(hit)
         excluded |= hit
     taken = np.where(excluded, running, 0.0)
     lines.append(
-        _line("exclusion", raw="null", unit="", normalised="null", weight=None, contribution=_json_numbers(-taken), n=n)
+        _line("exclusion", raw="null", unit="", normalised="null", weight=None, contribution=jt.numbers(-taken))
     )
     active.append(excluded)
     running = running - taken
@@ -279,9 +232,9 @@ def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None =
     return Rules(
         score=np.maximum(running, 0.0),
         excluded=excluded,
-        exclusion_reasons=_json_list(reasons, reason_on, n),
-        handicaps=_json_list(handicap_items, handicap_on, n),
-        breakdown=_json_list(lines, active, n),
+        exclusion_reasons=jt.json_list(reasons, reason_on, n),
+        handicaps=jt.json_list(handicap_items, handicap_on, n),
+        breakdown=jt.json_list(lines, active, n),
     )
 
 

@@ -3,12 +3,15 @@
 Exact and fast for millions of sites (see STACK-FACTS, "Nearest distance"):
 
 1. The features are cut into short segments (densified to ``densify_m``), and
-   a KD-tree over the segment ends gives, for one vertex of each site, an upper
-   bound of the site's distance to the layer.
+   a KD-tree over the segment starts gives, for one vertex of each site, an
+   upper bound of the site's distance to the layer.
 2. An STRtree query of the site's box grown by that bound finds every segment
-   that could be nearer. A cheap box-to-box lower bound and a point-to-segment
-   upper bound, both in numpy, drop the candidates that cannot win.
-3. GEOS computes the exact distance for the few pairs left.
+   that could be nearer. For each candidate, numpy computes the distance from
+   the centre of the site's box, and two lower bounds: the gap between the
+   boxes, and that centre distance less the site's radius around the centre.
+3. GEOS computes the exact distance to the candidate nearest the centre, and
+   then only to the other candidates whose lower bound does not exceed it
+   (about 0.6 more per site on dense road networks).
 
 Polygon features count from their whole area: a site inside or touching one is
 at distance 0.
@@ -60,7 +63,7 @@ class _Targets:
             [shapely.linestrings(np.stack([a[:n_seg], b[:n_seg]], axis=1)), shapely.points(points)]
         )
         self.tree = shapely.STRtree(self.elements)
-        self.kdtree = cKDTree(np.concatenate([a, b]))
+        self.kdtree = cKDTree(a)  # every segment's start: points on the layer, for an upper bound
         self.polygon_tree = shapely.STRtree(self.polygons) if len(self.polygons) else None
 
 
@@ -78,31 +81,41 @@ def _chunk_distance(sites: NDArray[np.object_], targets: _Targets, bound: float)
     n = len(sites)
     out = np.full(n, np.inf)
     xy, idx = shapely.get_coordinates(sites, return_index=True)
-    has = np.zeros(n, dtype=bool)
-    has[idx] = True
-    first = np.zeros((n, 2))
-    first_pos = np.flatnonzero(np.concatenate([[True], idx[1:] != idx[:-1]])) if len(idx) else idx
-    first[has] = xy[first_pos]
-    ub0, _ = targets.kdtree.query(first[has], distance_upper_bound=bound, workers=2)
-    found = np.flatnonzero(has)[np.isfinite(ub0)]
-    ub0 = ub0[np.isfinite(ub0)]
-    if len(found):
-        bounds = shapely.bounds(sites[found])
-        boxes = shapely.box(bounds[:, 0] - ub0, bounds[:, 1] - ub0, bounds[:, 2] + ub0, bounds[:, 3] + ub0)
+    if len(idx):
+        first = np.flatnonzero(np.concatenate([[True], idx[1:] != idx[:-1]]))
+        ub0, _ = targets.kdtree.query(xy[first], distance_upper_bound=bound)
+        found = idx[first][np.isfinite(ub0)]
+        ub0 = ub0[np.isfinite(ub0)]
+        # the centre of each site's box, and its radius: the farthest vertex from that centre
+        bounds = shapely.bounds(sites)
+        cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+        radius = np.zeros(n)
+        radius[idx[first]] = np.maximum.reduceat(np.hypot(xy[:, 0] - cx[idx], xy[:, 1] - cy[idx]), first)
+    if len(idx) and len(found):
+        fb = bounds[found]
+        boxes = shapely.box(fb[:, 0] - ub0, fb[:, 1] - ub0, fb[:, 2] + ub0, fb[:, 3] + ub0)
         pair_site, pair_el = targets.tree.query(boxes)
         site_pos = found[pair_site]
         a, b = targets.a[pair_el], targets.b[pair_el]
-        # upper bound: distance from the site's first vertex to the segment
-        upper = _point_segment_distance(first[site_pos, 0], first[site_pos, 1], a, b)
-        best = np.full(n, np.inf)
-        np.minimum.at(best, site_pos, upper)
-        # lower bound: gap between the site's box and the segment's box
-        sb = bounds[pair_site]
+        centre = _point_segment_distance(cx[site_pos], cy[site_pos], a, b)
+        # lower bounds: the gap between the boxes, and the centre's distance less the radius
+        sb = fb[pair_site]
         gap_x = np.maximum(np.minimum(a[:, 0], b[:, 0]) - sb[:, 2], sb[:, 0] - np.maximum(a[:, 0], b[:, 0]))
         gap_y = np.maximum(np.minimum(a[:, 1], b[:, 1]) - sb[:, 3], sb[:, 1] - np.maximum(a[:, 1], b[:, 1]))
-        keep = np.hypot(np.maximum(gap_x, 0.0), np.maximum(gap_y, 0.0)) <= best[site_pos]
-        exact = shapely.distance(sites[site_pos[keep]], targets.elements[pair_el[keep]])
-        np.minimum.at(out, site_pos[keep], exact)
+        lower = np.maximum(np.hypot(np.maximum(gap_x, 0.0), np.maximum(gap_y, 0.0)), centre - radius[site_pos])
+        # first the exact distance to the candidate nearest each site's centre...
+        nearest = np.full(n, np.inf)
+        np.minimum.at(nearest, site_pos, centre)
+        pick = np.full(n, -1, dtype=np.int64)
+        candidates = np.flatnonzero(centre == nearest[site_pos])
+        pick[site_pos[candidates]] = candidates
+        head = pick[pick >= 0]
+        out[site_pos[head]] = shapely.distance(sites[site_pos[head]], targets.elements[pair_el[head]])
+        # ...then every other candidate that could still be nearer (a hair of slack for rounding)
+        rest = lower <= out[site_pos] * (1.0 + 1e-12) + 1e-9
+        rest[head] = False
+        exact = shapely.distance(sites[site_pos[rest]], targets.elements[pair_el[rest]])
+        np.minimum.at(out, site_pos[rest], exact)
     if targets.polygon_tree is not None:
         inside, _ = targets.polygon_tree.query(sites, predicate="intersects")
         out[inside] = 0.0
