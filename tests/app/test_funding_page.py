@@ -208,3 +208,17 @@ def test_save_call_refuses_a_stale_hash(world: World) -> None:
     with pytest.raises(ConflictError):
         save_call(world.store, user, call, expected_hash="0" * 64, comment="stale")  # type: ignore[arg-type]
     assert not (world.data_dir / "funding_calls.yaml").exists()
+
+
+def test_take_theirs_discards_my_edit_and_shows_the_saved_call(world: World) -> None:
+    at = run_page(PAGE, world.users["admin"], fund_pick=CALL)
+    text, digest = funding.current_text()
+    theirs = funding.load_calls()[CALL].model_copy(update={"notes": "Changed by someone else"})
+    funding.save_calls(funding.replace_call(text, theirs), author="other", expected_hash=digest)
+    at.text_area(key=f"fund_{CALL}_notes").set_value("My note")
+    at = _save_button(at)[0].click().run()  # type: ignore[attr-defined]
+    at = next(b for b in at.button if b.label == "Převzít uloženou verzi").click().run()
+    assert not at.exception
+    assert at.text_area(key=f"fund_{CALL}_notes").value == "Changed by someone else"
+    assert funding.load_calls()[CALL].notes == "Changed by someone else"
+    assert [v.author for v in funding.history()] == ["other"]

@@ -423,6 +423,9 @@ def _resolve_conflict(store: Store, viewer: SessionUser, conflict: dict[str, Any
     if take.button(t("conflict.take_theirs", lang), key="fund_take_theirs"):
         st.session_state.pop(_CONFLICT, None)
         st.session_state[_OPENED].pop(conflict["id"], None)
+        prefix = f"fund_{conflict['id']}_"  # the form's widgets start again from the saved call
+        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[key]
         st.rerun()
 
 
