@@ -447,9 +447,43 @@ __all__ = [
     "delete_shortlist",
     "get_shortlist",
     "list_shortlists",
+    "member_table",
     "members",
     "remove_sites",
     "select_sites",
     "shortlist_site_ids",
     "update_shortlist",
 ]
+
+
+def member_table(store: Store, name: str, profile: str | None = None) -> list[dict[str, Any]]:
+    """The sites of shortlist ``name`` for display: id, name, kind, status, municipality, score and energy.
+
+    ``score`` [0–100] and ``energy_mwh_yr`` [MWh/yr] are under ``profile`` (default the
+    shortlist's); both are None for a site not scored with it.
+    """
+    info = get_shortlist(store, name)
+    wanted = profile or info.profile
+    stmt = (
+        select(Site, SiteScore)
+        .join(ShortlistMember, ShortlistMember.site_id == Site.id)
+        .outerjoin(SiteScore, (SiteScore.site_id == Site.id) & (SiteScore.profile == (wanted or "")))
+        .where(ShortlistMember.shortlist_id == info.id)
+        .order_by(SiteScore.score.desc().nulls_last(), Site.id)
+    )
+
+    def work(session: Session) -> list[dict[str, Any]]:
+        return [
+            {
+                "site_id": site.id,
+                "name": site.name,
+                "kind": site.kind,
+                "status": site.status,
+                "municipality_code": site.municipality_code or "",
+                "score": score.score if score is not None else None,
+                "energy_mwh_yr": score.energy_mwh_yr if score is not None else None,
+            }
+            for site, score in session.execute(stmt).all()
+        ]
+
+    return store.read(work)
