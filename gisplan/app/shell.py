@@ -91,6 +91,7 @@ def pages() -> list[PageSpec]:
         PageSpec(p + "communities_page", "nav.communities", ":material/groups:", "communities", EVERYONE),
         PageSpec(p + "funding_page", "nav.funding", ":material/payments:", "funding", EVERYONE),
         PageSpec(p + "dashboard_page", "nav.dashboard", ":material/monitoring:", "dashboard", PLANNERS),
+        PageSpec(p + "export_page", "nav.export", ":material/download:", "export", PLANNERS),
         PageSpec(p + "submit_page", "nav.submit", ":material/add_location_alt:", "submit", MUNICIPALITIES),
         PageSpec(p + "my_submissions_page", "nav.my_submissions", ":material/inbox:", "my-submissions", MUNICIPALITIES),
         PageSpec(p + "moderation_page", "nav.moderation", ":material/fact_check:", "moderation", ANIMATORS),
