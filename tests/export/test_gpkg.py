@@ -6,6 +6,7 @@ import json
 import math
 import sqlite3
 from pathlib import Path
+from types import ModuleType
 
 import geopandas as gpd
 import pandas as pd
@@ -17,11 +18,18 @@ from gisplan.cli import main
 from gisplan.export import data_sources, load_snapshot, write_geopackage
 from gisplan.export._gpkg import metadata
 from gisplan.store import Store
+from tests.conftest import skip_or_fail
 from tests.export.conftest import ExportWorld
 
-validate_gpkg = pytest.importorskip(
-    "osgeo_utils.samples.validate_gpkg", reason="install GDAL's validator: pip install --no-deps gdal-utils"
-)
+
+@pytest.fixture(scope="module")
+def validate_gpkg() -> ModuleType:
+    """GDAL's GeoPackage validator (gdal-utils; it needs only sqlite3, not GDAL's Python bindings)."""
+    try:
+        from osgeo_utils.samples import validate_gpkg as validator
+    except ImportError:
+        skip_or_fail("GDAL's validate_gpkg is missing: pip install --no-deps gdal-utils")
+    return validator
 
 
 @pytest.fixture
@@ -31,8 +39,15 @@ def exported(filled: tuple[Store, ExportWorld], tmp_path: Path) -> Path:
     return write_geopackage(snap, tmp_path / "shortlist.gpkg")
 
 
-def test_passes_gdal_validate_gpkg(exported: Path) -> None:
+def test_passes_gdal_validate_gpkg(exported: Path, validate_gpkg: ModuleType) -> None:
     assert validate_gpkg.check(str(exported), abort_at_first_error=False) == []
+
+
+def test_the_validator_would_notice_a_broken_file(exported: Path, validate_gpkg: ModuleType) -> None:
+    with sqlite3.connect(exported) as conn:
+        conn.execute("UPDATE gpkg_geometry_columns SET srs_id = 99999 WHERE table_name = 'sites'")
+    conn.close()
+    assert validate_gpkg.check(str(exported), abort_at_first_error=False) != []
 
 
 def test_layers_counts_and_crs(exported: Path) -> None:
