@@ -36,6 +36,45 @@ STATUS_COLOURS: dict[str, str] = {
 TOP_MUNICIPALITIES = 15
 #: Height of one chart [px].
 CHART_HEIGHT = 300
+#: Number and date formats of the axes and tooltips per language (d3-format and d3-time-format
+#: locales, as d3 ships them for cs-CZ); English uses Vega's default.
+CHART_LOCALES: dict[str, dict[str, Any]] = {
+    "cs": {
+        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0Kč"]},
+        "time": {
+            "dateTime": "%A %e. %B %Y, %X",
+            "date": "%-d. %-m. %Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": ["neděle", "pondělí", "úterý", "středa", "čtvrtek", "pátek", "sobota"],
+            "shortDays": ["ne", "po", "út", "st", "čt", "pá", "so"],
+            "months": [
+                "leden",
+                "únor",
+                "březen",
+                "duben",
+                "květen",
+                "červen",
+                "červenec",
+                "srpen",
+                "září",
+                "říjen",
+                "listopad",
+                "prosinec",
+            ],
+            "shortMonths": ["led", "úno", "bře", "dub", "kvě", "čer", "čvc", "srp", "zář", "říj", "lis", "pro"],
+        },
+    },
+}
+
+
+def _localised(chart: alt.Chart, lang: str) -> alt.Chart:
+    """``chart`` with the number and date formats of ``lang`` (Czech: 1 234,5; led 2026)."""
+    locale = CHART_LOCALES.get(lang)
+    if locale is None:
+        return chart
+    localised: alt.Chart = chart.configure(locale=locale)
+    return localised
 
 
 def profile_titles(lang: str) -> dict[str, str]:
@@ -116,7 +155,7 @@ def pipeline_chart(pipeline: pd.DataFrame, lang: str) -> alt.Chart:
         )
         .properties(height=CHART_HEIGHT)
     )
-    return chart
+    return _localised(chart, lang)
 
 
 def status_chart(by_status: pd.DataFrame, lang: str, *, value: str = "sites") -> alt.Chart:
@@ -152,7 +191,7 @@ def status_chart(by_status: pd.DataFrame, lang: str, *, value: str = "sites") ->
         )
         .properties(height=CHART_HEIGHT)
     )
-    return chart
+    return _localised(chart, lang)
 
 
 def municipality_chart(by_municipality: pd.DataFrame, lang: str, *, top: int = TOP_MUNICIPALITIES) -> alt.Chart:
@@ -182,7 +221,7 @@ def municipality_chart(by_municipality: pd.DataFrame, lang: str, *, top: int = T
         )
         .properties(height=max(CHART_HEIGHT, 22 * len(data)))
     )
-    return chart
+    return _localised(chart, lang)
 
 
 def score_chart(distribution: pd.DataFrame, lang: str, profile_titles: dict[str, str] | None = None) -> alt.Chart:
@@ -217,7 +256,7 @@ def score_chart(distribution: pd.DataFrame, lang: str, profile_titles: dict[str,
         )
         .properties(height=CHART_HEIGHT)
     )
-    return chart
+    return _localised(chart, lang)
 
 
 def excluded_counts(distribution: pd.DataFrame) -> dict[str, int]:
@@ -237,6 +276,7 @@ def chart_values(chart: alt.Chart) -> list[dict[str, Any]]:
 
 __all__ = [
     "CHART_HEIGHT",
+    "CHART_LOCALES",
     "STATUS_COLOURS",
     "TOP_MUNICIPALITIES",
     "chart_values",

@@ -53,6 +53,9 @@ def test_pipeline_chart_stacks_statuses_in_pipeline_order_with_czech_labels(worl
         for s in ("new", "screening", "shortlisted", "project_in_preparation", "funded", "realised", "rejected")
     ]
     assert scale["range"][-1] == "#d6604d"  # rejected in red
+    assert spec["config"]["locale"]["number"]["decimal"] == ","  # Czech numbers: 1 234,5
+    assert spec["config"]["locale"]["time"]["shortMonths"][0] == "led"
+    assert "locale" not in pipeline_chart(pipeline, "en").to_dict().get("config", {})
     rows = chart_values(chart)
     september = {r["status_label"]: r["sites"] for r in rows if str(r["date"]).startswith("2025-09-30")}
     assert september["Realizovaná"] == 1 and september["Nová"] == 2 and september["Zamítnutá"] == 1
