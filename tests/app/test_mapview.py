@@ -1,3 +1,5 @@
+"""The base map: context layers simplified and escaped, the score legend, local scripts only."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +9,18 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from gisplan.app.mapdata import MapData, load_map_data
-from gisplan.app.mapview import DisplayData, build_map, find_site, format_area, prepare_display, simplify_for_display
+from gisplan.app.mapdata import ContextData, MapLayer, load_context
+from gisplan.app.mapview import (
+    EXCLUDED_COLOR,
+    SCORE_CLASSES,
+    build_map,
+    format_area,
+    legend_html,
+    prepare_context,
+    score_color,
+    simplify_for_display,
+)
+from gisplan.catalogue import Layer
 from gisplan.crs import transformer
 
 X0, Y0 = -782_000.0, -992_000.0
@@ -33,61 +45,75 @@ def test_simplify_reprojects_rounds_and_drops_columns() -> None:
     assert abs(coords[:, 0].mean() - lon) < 0.001
 
 
-def test_prepare_display_escapes_text_and_keeps_largest_rooftops(tiny_region: tuple[Path, Path]) -> None:
-    data = load_map_data(*tiny_region)
-    shown = prepare_display(data, max_rooftops=10)
-    assert set(shown.polygons) == {"brownfield", "municipal_land"}
-    names = set(shown.polygons["brownfield"]["name"])
-    assert "&lt;img src=x onerror=alert(1)&gt;" in names
+def _hostile_context() -> ContextData:
+    layer = Layer.model_validate(
+        {
+            "id": "x_obce",
+            "title": {"cs": "Obce <b>", "en": "Municipalities <b>"},
+            "kind": "vector",
+            "role": "admin",
+            "source": {"type": "file", "path": "x.gpkg"},
+            "licence": "CC0",
+        }
+    )
+    frame = gpd.GeoDataFrame(
+        {"name": ["<img src=x onerror=alert(1)>", "`${alert(1)}`"]},
+        geometry=[shapely.box(X0, Y0, X0 + 100, Y0 + 100), shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 100)],
+        crs="EPSG:5514",
+    )
+    return ContextData(context=(MapLayer(layer, frame),))
+
+
+def test_context_is_escaped_and_styled_by_role() -> None:
+    shown = prepare_context(_hostile_context())
+    assert len(shown) == 1
+    names = list(shown[0].frame["name"])
+    assert names[0] == "&lt;img src=x onerror=alert(1)&gt;"
     assert all("<" not in n and "`" not in n and "$" not in n for n in names)
-    assert list(shown.polygons["brownfield"].columns) == ["site_id", "name", "area", "geometry"]
-    assert shown.rooftops_total == 60
-    assert len(shown.rooftops) == 10
-    assert "Budova 59" in shown.rooftops[0][2]  # the largest roof first
-    (south, west), (north, east) = shown.bounds or [[0, 0], [0, 0]]
+    assert shown[0].style["fill"] is False  # admin boundaries are outlines
+    assert shown[0].geom_type == "polygon"
+
+
+def test_base_map_holds_context_and_legend_but_no_active_hostile_text() -> None:
+    context = prepare_context(_hostile_context())
+    page = build_map(context, lang="en", basemap="none").get_root().render()
+    assert "<img src=x" not in page
+    assert "${alert" not in page
+    assert "Municipalities <b>" not in page
+    assert "gisplan-legend" in page
+    assert "L.control.layers" not in page  # the Map page passes its own layer control
+    assert re.findall(r"https?://", page) == []
+    with_control = build_map(context, lang="en", layer_control=True).get_root().render()
+    assert "L.control.layers" in with_control
+
+
+def test_base_map_of_the_tiny_region(tiny_region: tuple[Path, Path]) -> None:
+    context = prepare_context(load_context(*tiny_region))
+    page = build_map(context, lang="en").get_root().render()
+    for label in ("Municipalities", "Power lines", "Profile score", "Excluded by the profile", "Municipal land"):
+        assert label in page
+    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+),\s*([\d.]+)\],\s*\[([\d.]+),\s*([\d.]+)\]\]", page)
+    assert bounds is not None
+    south, west, north, east = map(float, bounds.groups())
     assert 50.4 < south < north < 50.6
     assert 13.7 < west < east < 13.9
 
 
-def test_built_map_holds_no_active_hostile_text(tiny_region: tuple[Path, Path]) -> None:
-    data = load_map_data(*tiny_region)
-    page = build_map(prepare_display(data), lang="en", basemap="none").get_root().render()
-    assert "<img src=x" not in page
-    assert "${alert" not in page
-    assert "\\users" not in page
-    assert "gisplan-legend" in page
-    for label in ("Brownfield", "Municipal land", "Rooftop", "Municipalities", "Power lines"):
-        assert label in page
-    assert re.findall(r"https?://", page) == []
+def test_score_colours_follow_the_classes() -> None:
+    assert score_color(0.0) == SCORE_CLASSES[0][1]
+    assert score_color(19.99) == SCORE_CLASSES[0][1]
+    assert score_color(20.0) == SCORE_CLASSES[1][1]
+    assert score_color(100.0) == SCORE_CLASSES[-1][1]
+    assert score_color(95.0, excluded=True) == EXCLUDED_COLOR
+    assert score_color(None) == EXCLUDED_COLOR
+    assert score_color(float("nan")) == EXCLUDED_COLOR
 
 
-def test_find_site_prefers_the_containing_polygon(tiny_region: tuple[Path, Path]) -> None:
-    sites = load_map_data(*tiny_region).sites
-    lat, lon = _to_latlon(X0 + 250, Y0 + 200)  # inside BF1
-    assert find_site(sites, lat, lon) == "tiny_brownfields:BF1"
-    lat, lon = _to_latlon(X0 + 2650, Y0 + 1250)  # inside BF4
-    assert find_site(sites, lat, lon) == "tiny_brownfields:BF4"
-
-
-def test_find_site_takes_the_nearest_within_tolerance(tiny_region: tuple[Path, Path]) -> None:
-    sites = load_map_data(*tiny_region).sites
-    lat, lon = _to_latlon(X0 + 95, Y0 + 200)  # 5 m west of BF1
-    assert find_site(sites, lat, lon, tolerance_m=10) == "tiny_brownfields:BF1"
-    assert find_site(sites, lat, lon, tolerance_m=2) is None
-    lat, lon = _to_latlon(X0 + 3800, Y0 + 200)  # open field
-    assert find_site(sites, lat, lon) is None
-
-
-def test_find_site_picks_the_smallest_of_overlapping_polygons() -> None:
-    sites = gpd.GeoDataFrame(
-        {"site_id": ["big", "small"]},
-        geometry=[shapely.box(X0, Y0, X0 + 1000, Y0 + 1000), shapely.box(X0 + 100, Y0 + 100, X0 + 200, Y0 + 200)],
-        crs="EPSG:5514",
-    )
-    lat, lon = _to_latlon(X0 + 150, Y0 + 150)
-    assert find_site(sites, lat, lon) == "small"
-    lat, lon = _to_latlon(X0 + 500, Y0 + 500)
-    assert find_site(sites, lat, lon) == "big"
+def test_legend_lists_score_classes_kinds_and_context() -> None:
+    html = legend_html(prepare_context(_hostile_context()), "cs")
+    for text in ("0–20", "80–100", "Vyloučeno profilem", "Brownfield", "Střecha", "Obce &lt;b&gt;"):
+        assert text in html
+    assert '<b>"' not in html
 
 
 def test_format_area() -> None:
@@ -96,8 +122,6 @@ def test_format_area() -> None:
     assert format_area(float("nan")) == ""
 
 
-def test_empty_data_still_builds_a_map() -> None:
-    empty = MapData(sites=gpd.GeoDataFrame({"site_id": [], "kind": []}, geometry=[], crs="EPSG:5514"))
-    shown = prepare_display(empty)
-    assert shown == DisplayData(polygons={}, rooftops=[], rooftops_total=0, context=(), bounds=None, vertices=0)
-    assert "L.map" in build_map(shown, lang="cs").get_root().render()
+def test_empty_context_still_builds_a_map() -> None:
+    assert prepare_context(ContextData()) == ()
+    assert "L.map" in build_map((), lang="cs").get_root().render()
