@@ -109,10 +109,19 @@ def log_in(page: Page, url: str, username: str, password: str | None = None) -> 
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot into the artifacts folder; return its path."""
+    """Save a screenshot of the whole page into the artifacts folder; return its path.
+
+    Streamlit scrolls inside its main container, so the viewport is made as tall
+    as the content for the shot (at most 6,000 px) and put back afterwards.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.locator("[data-testid=stMain]").evaluate("el => el.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 6_000)})
+    page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
 
 
