@@ -17,7 +17,9 @@ A slot is filled, in this order, from:
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -238,19 +240,47 @@ def run_measures(
     profile: Profile,
     resolved: Mapping[str, Resolved],
     progress: Progress | None = None,
+    *,
+    workers: int | None = None,
 ) -> pd.DataFrame:
-    """All measure columns of ``profile`` for ``sites``, in profile order."""
-    frames = []
+    """All measure columns of ``profile`` for ``sites``, in profile order.
+
+    The measures are independent, so they run side by side in ``workers``
+    threads (default: one per CPU, at most one per measure). The criteria
+    spend nearly all their time in shapely, numpy, scipy and GDAL calls that
+    release the GIL, so two threads use two cores without copying the sites
+    into other processes. ``progress`` is called from the calling thread only,
+    as each measure finishes, with the measure that finished.
+    """
     total = len(profile.measures)
-    for i, measure in enumerate(profile.measures):
-        if progress is not None:
-            progress(f"{measure.type} {measure.layer}", i, total)
-        frames.append(run_measure(sites, measure, resolved, profile))
+    if not total:
+        return pd.DataFrame(index=sites.index)
+    count = max(1, min(total, workers if workers is not None else (os.cpu_count() or 1)))
+    frames: list[pd.DataFrame | None] = [None] * total
+    if count == 1:
+        for i, measure in enumerate(profile.measures):
+            if progress is not None:
+                progress(f"{measure.type} {measure.layer}", i, total)
+            frames[i] = run_measure(sites, measure, resolved, profile)
+    else:
+        with ThreadPoolExecutor(max_workers=count, thread_name_prefix="gisplan-measure") as pool:
+            futures = {
+                pool.submit(run_measure, sites, measure, resolved, profile): i
+                for i, measure in enumerate(profile.measures)
+            }
+            for done, future in enumerate(as_completed(futures)):
+                i = futures[future]
+                try:
+                    frames[i] = future.result()
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+                if progress is not None:
+                    measure = profile.measures[i]
+                    progress(f"{measure.type} {measure.layer}", done, total)
     if progress is not None:
         progress("measures done", total, total)
-    if not frames:
-        return pd.DataFrame(index=sites.index)
-    return pd.concat(frames, axis=1)
+    return pd.concat([f for f in frames if f is not None], axis=1)
 
 
 __all__ = ["LayerInput", "Raster", "resolve_layers", "run_measure", "run_measures"]

@@ -101,23 +101,28 @@ class _Band:
         self.crs = parse_crs(dataset.crs.to_wkt())
         self.nodata = dataset.nodatavals[band - 1]
 
-    def read(self, row0: int, row1: int, col0: int, col1: int) -> FloatArray:
-        """Cells ``[row0, row1) x [col0, col1)``; cells outside the raster are NaN."""
-        out = np.full((row1 - row0, col1 - col0), np.nan)
-        r0, r1 = max(row0, 0), min(row1, self.grid.height)
-        c0, c1 = max(col0, 0), min(col1, self.grid.width)
-        if r0 >= r1 or c0 >= c1:
+    def values_at(self, rows: IntArray, cols: IntArray) -> FloatArray:
+        """Values of cells ``(rows, cols)`` as float64; NaN outside the raster and for nodata.
+
+        Only the window holding the cells inside the raster is read, in the
+        band's own type; just the cells asked for are converted.
+        """
+        out = np.full(len(rows), np.nan)
+        inside = (rows >= 0) & (rows < self.grid.height) & (cols >= 0) & (cols < self.grid.width)
+        if not inside.any():
             return out
+        r, c = rows[inside], cols[inside]
+        r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
         if self._layer is not None:
-            block = np.asarray(self._layer.values[r0:r1, c0:c1], dtype=np.float64)
+            block = self._layer.values[r0:r1, c0:c1]
         else:
             from rasterio.windows import Window
 
-            window = Window(c0, r0, c1 - c0, r1 - r0)
-            block = self._dataset.read(self._band, window=window).astype(np.float64)
+            block = self._dataset.read(self._band, window=Window(c0, r0, c1 - c0, r1 - r0))
+        values = block[r - r0, c - c0].astype(np.float64)
         if self.nodata is not None and not np.isnan(self.nodata):
-            block[block == self.nodata] = np.nan
-        out[r0 - row0 : r1 - row0, c0 - col0 : c1 - col0] = block
+            values[values == self.nodata] = np.nan
+        out[inside] = values
         return out
 
     def close(self) -> None:
@@ -135,8 +140,14 @@ def _weighted_stats(
     out: dict[str, FloatArray] = {"covered": wsum}
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean"] = np.where(wsum > 0, weighted_bincount(own, w * val, n) / wsum, np.nan)
-    needs_sort = bool({"min", "max"} & set(stats)) or percentile is not None
-    if not needs_sort:
+    if percentile is None:
+        if {"min", "max"} & set(stats) and len(own):
+            # owners are sorted: each site's values are one run
+            starts = np.flatnonzero(np.concatenate([[True], own[1:] != own[:-1]]))
+            for name, ufunc in (("min", np.minimum), ("max", np.maximum)):
+                res = np.full(n, np.nan)
+                res[own[starts]] = ufunc.reduceat(val, starts)
+                out[name] = res
         return out
     order = np.lexsort((val, own))
     own, w, val = own[order], w[order], val[order]
@@ -237,10 +248,7 @@ def zonal_stats(
             cov = cell_coverage(geoms[chunk], reader.grid)
             if len(cov.owner) == 0:
                 continue
-            r0, r1 = int(cov.row.min()), int(cov.row.max()) + 1
-            c0, c1 = int(cov.col.min()), int(cov.col.max()) + 1
-            window = reader.read(r0, r1, c0, c1)
-            values = window[cov.row - r0, cov.col - c0]
+            values = reader.values_at(cov.row, cov.col)
             res = _weighted_stats(cov, values, len(chunk), stats, percentile)
             for key, arr in res.items():
                 if key in cols:
@@ -284,10 +292,7 @@ def sample_points(
         grid = reader.grid
         cols = np.floor((np.asarray(x) - grid.x0) / grid.dx).astype(np.int64)
         rows = np.floor((grid.y0 - np.asarray(y)) / grid.dy).astype(np.int64)
-        if len(rows) == 0:
-            return np.zeros(0)
-        window = reader.read(int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1)
-        return np.asarray(window[rows - rows.min(), cols - cols.min()], dtype=np.float64)
+        return reader.values_at(rows, cols)
     finally:
         reader.close()
 
