@@ -326,4 +326,5 @@ class AuditEntry(Base):
 
 
 from gisplan.store import notices as _notices  # noqa: E402, F401 - registers the notices table on Base
+from gisplan.store import prefs as _prefs  # noqa: E402, F401 - registers the user_prefs table on Base
 from gisplan.store import shortlists as _shortlists  # noqa: E402, F401 - registers the shortlist tables on Base
