@@ -24,6 +24,7 @@ from gisplan.app import auth
 from gisplan.app.i18n import LANGUAGE_NAMES, UI_LANGUAGES, normalise_language, t
 from gisplan.errors import ConfigError, GisplanError
 from gisplan.store import Role
+from gisplan.store.prefs import LANGUAGE, get_pref, set_pref
 
 #: Session-state key of the interface language.
 LANG_KEY = "lang"
@@ -34,6 +35,8 @@ SITE_PARAM = "site"
 #: Session-state key of a page to open on the next run (after login).
 _GO_TO = "shell_go_to"
 _SEEN_PARAM = "shell_site_param"
+#: Session-state key of the user whose saved language this session has applied.
+_LANG_USER = "shell_lang_user"
 
 #: Who sees a page: everybody logged in, writers, admins; PUBLIC pages are also shown before login.
 EVERYONE: frozenset[Role] = frozenset(Role)
@@ -141,8 +144,33 @@ def language() -> str:
         return UI_LANGUAGES[0]
 
 
+def _apply_saved_language(user: auth.SessionUser | None) -> None:
+    """Once per login, switch to the language the user saved (their choice wins over the default)."""
+    if user is None or st.session_state.get(_LANG_USER) == user.id:
+        return
+    st.session_state[_LANG_USER] = user.id
+    try:
+        saved = get_pref(auth.get_store(), user.id, LANGUAGE)
+    except GisplanError:
+        return
+    if saved in UI_LANGUAGES:
+        st.session_state[LANG_KEY] = saved
+
+
+def _save_language() -> None:
+    """Radio callback: remember the logged-in user's choice in the store."""
+    user_id = st.session_state.get(_LANG_USER)
+    chosen = st.session_state.get(LANG_KEY)
+    if user_id is None or chosen not in UI_LANGUAGES:
+        return
+    try:
+        set_pref(auth.get_store(), int(user_id), LANGUAGE, str(chosen))
+    except GisplanError:  # a disabled user: the next run logs them out anyway
+        return
+
+
 def language_switch() -> str:
-    """Draw the language switch in the sidebar; return the chosen language."""
+    """Draw the language switch in the sidebar; return the chosen language (saved per user)."""
     st.session_state.setdefault(LANG_KEY, language())
     chosen = st.sidebar.radio(
         t("app.language", language()),
@@ -150,6 +178,7 @@ def language_switch() -> str:
         format_func=lambda code: LANGUAGE_NAMES.get(code, code),
         key=LANG_KEY,
         horizontal=True,
+        on_change=_save_language,
     )
     return str(chosen)
 
@@ -224,13 +253,16 @@ def main() -> None:
     """Run the app: secrets, login state, language, sidebar and the page the URL names."""
     apply_secrets()
     new_site = _capture_site_param()
-    lang = language_switch()
     try:
         user = auth.current_user()
     except GisplanError as exc:
-        st.error(t("auth.store_failed", lang))
+        st.error(t("auth.store_failed", language()))
         st.code(str(exc), language=None)
         return
+    if user is None:
+        st.session_state.pop(_LANG_USER, None)
+    _apply_saved_language(user)
+    lang = language_switch()
     _sidebar_user(user, lang)
     nav = st.navigation(navigation(user, lang))
     go_to = st.session_state.pop(_GO_TO, None) or ("site" if new_site else None)

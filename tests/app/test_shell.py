@@ -111,3 +111,24 @@ def test_the_language_switch_changes_every_label(app_store: Store) -> None:
     assert "Signed in: planner (planner)" in [c.value for c in at.sidebar.caption]
     assert next(h.value for h in at.header) == "Scores"
     assert "Ground PV on brownfields and municipal land" in [m.label for m in at.metric]
+
+
+def test_each_user_keeps_their_language(app_store: Store) -> None:
+    from gisplan.store.prefs import LANGUAGE, get_pref
+
+    planner = user_id(app_store, "planner")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[auth.USER_KEY] = planner
+    at.run()
+    at.sidebar.radio(key=shell.LANG_KEY).set_value("en").run()
+    assert get_pref(app_store, planner, LANGUAGE) == "en"
+    # a new session of the same user opens in English; another user still in Czech
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.session_state[auth.USER_KEY] = planner
+    again.run()
+    assert again.sidebar.radio(key=shell.LANG_KEY).value == "en"
+    assert "Signed in: planner (planner)" in [c.value for c in again.sidebar.caption]
+    other = AppTest.from_file(APP, default_timeout=60)
+    other.session_state[auth.USER_KEY] = user_id(app_store, "animator")
+    other.run()
+    assert other.sidebar.radio(key=shell.LANG_KEY).value == "cs"
