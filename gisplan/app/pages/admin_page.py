@@ -93,7 +93,9 @@ def _add_form(store: Store, actor: int, lang: str) -> None:
     with st.form("admin_add_user", clear_on_submit=True):
         username = st.text_input(t("admin.username", lang), key="admin_new_username")
         display = st.text_input(t("admin.display_name", lang), key="admin_new_display")
-        role = st.selectbox(t("admin.role", lang), [r.value for r in Role], format_func=_role_label(lang))
+        role = st.selectbox(
+            t("admin.role", lang), [r.value for r in Role], format_func=_role_label(lang), key="admin_new_role"
+        )
         scope = st.text_input(t("admin.scope", lang), help=t("admin.scope_help", lang), key="admin_new_scope")
         password = st.text_input(t("admin.password", lang), type="password", key="admin_new_password")
         sub = st.text_input(t("admin.oidc_sub", lang), help=t("admin.oidc_help", lang), key="admin_new_sub")
@@ -123,7 +125,9 @@ def _role_form(store: Store, actor: int, names: list[str], lang: str) -> None:
         return
     with st.form("admin_set_role"):
         username = st.selectbox(t("admin.username", lang), names, key="admin_role_user")
-        role = st.selectbox(t("admin.role", lang), [r.value for r in Role], format_func=_role_label(lang))
+        role = st.selectbox(
+            t("admin.role", lang), [r.value for r in Role], format_func=_role_label(lang), key="admin_role_role"
+        )
         scope = st.text_input(t("admin.scope", lang), help=t("admin.scope_help", lang), key="admin_role_scope")
         submitted = st.form_submit_button(t("admin.change", lang), type="primary")
     if submitted:
