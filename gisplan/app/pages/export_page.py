@@ -156,6 +156,8 @@ def _members(store: Store, info: sl.ShortlistInfo, lang: str) -> None:
         st.info(t("export.empty", lang))
         return
     frame = pd.DataFrame(rows)
+    frame["score"] = pd.to_numeric(frame["score"]).round(1)
+    frame["energy_mwh_yr"] = pd.to_numeric(frame["energy_mwh_yr"]).round(0)
     frame["kind"] = [t(f"kind.{k}", lang) if k in SITE_KINDS else k for k in frame["kind"]]
     frame["status"] = [t(f"status.{s}", lang) for s in frame["status"]]
     frame = frame.rename(
@@ -330,10 +332,12 @@ def _downloads(store: Store, viewer: SessionUser, info: sl.ShortlistInfo, lang: 
         key="exp_dl_csv",
         disabled=empty,
     )
-    members = sl.members(store, name)
-    if not members:
+    names = {row["site_id"]: row["name"] or row["site_id"] for row in sl.member_table(store, name)}
+    if not names:
         return
-    site_id = st.selectbox(t("export.dossier_site", lang), members, key="exp_dossier_site")
+    site_id = st.selectbox(
+        t("export.dossier_site", lang), list(names), format_func=lambda s: f"{names[s]} ({s})", key="exp_dossier_site"
+    )
     pdf, page = st.columns(2)
     _download(
         pdf,
