@@ -289,24 +289,26 @@ def write_csv(snapshot: ExportSnapshot, path: Path | str, *, variant: str = "gis
 
 
 def _sheet(book: Any, title: str, table: pd.DataFrame) -> None:
+    """One sheet, streamed (openpyxl's write-only mode): text cells typed as strings, never formulas."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title=title[:31])
-    sheet.append([str(c) for c in table.columns])
-    for values in table.itertuples(index=False, name=None):
-        sheet.append([None] * len(values))
-        row = sheet.max_row
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col)
-            shown = _cell(value)
-            if isinstance(shown, str):
-                cell.value = shown.translate(_XLSX_ILLEGAL)
-                cell.data_type = "s"  # a string, whatever it starts with: never a formula
-            else:
-                cell.value = shown
     sheet.freeze_panes = "A2"
     for col, name in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = min(max(len(str(name)) + 2, 10), 40)
+    sheet.append([str(c) for c in table.columns])
+    for values in table.itertuples(index=False, name=None):
+        row: list[Any] = []
+        for value in values:
+            shown = _cell(value)
+            if isinstance(shown, str):
+                cell = WriteOnlyCell(sheet, value=shown.translate(_XLSX_ILLEGAL))
+                cell.data_type = "s"  # a string, whatever it starts with
+                row.append(cell)
+            else:
+                row.append(shown)
+        sheet.append(row)
 
 
 def write_xlsx(snapshot: ExportSnapshot, path: Path | str) -> Path:
@@ -333,8 +335,7 @@ def write_xlsx(snapshot: ExportSnapshot, path: Path | str) -> Path:
     }
 
     def write(temp: Path) -> None:
-        book = Workbook()
-        book.remove(book.active)
+        book = Workbook(write_only=True)
         for title, table in sheets.items():
             _sheet(book, title, table)
         book.save(temp)
