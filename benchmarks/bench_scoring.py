@@ -183,6 +183,8 @@ def _worker(args: argparse.Namespace) -> None:
 
     paths = build(args.n, Path(args.data) / str(args.n))
     out = Path(args.data) / str(args.n) / f"scored_{args.worker}.gpkg"
+    # a fresh file each run: replacing the layer of an earlier run would time GDAL dropping a 1 GB table
+    out.unlink(missing_ok=True)
     if args.worker == "ours":
         result = run_ours(paths, out)
     elif args.worker == "baseline":

@@ -273,3 +273,118 @@ def test_decany_rooftops_have_plausible_capacity(shared_data: Path) -> None:
     for s, b in zip(out["score"], out["breakdown"], strict=True):
         assert sum(line["contribution"] for line in json.loads(b)) == pytest.approx(s, abs=1e-9)
     assert np.isfinite(out["score"]).all()
+
+
+# ------------------------------------------------------------------ JSON texts built from pieces (gisplan._jsontext)
+
+
+def test_numbers_are_json_with_the_text_pyarrow_gives() -> None:
+    from gisplan import _jsontext as jt
+
+    values = np.array([1.0, -0.0, 0.0, np.nan, np.inf, -np.inf, 1e-05, 123.456, 1e22, 0.1 + 0.2, 1.0])
+    piece = jt.numbers(values)
+    texts = jt.assemble([piece], len(values)).to_pylist()
+    assert texts == ["1", "-0", "0", "null", "null", "null", "0.00001", "123.456", "1e+22", "0.30000000000000004", "1"]
+    assert len(piece.texts) == 10  # formatted once per distinct value (1.0 twice); -0.0 and 0.0 stay apart
+
+
+def test_json_list_keeps_only_active_items_with_commas_between() -> None:
+    from gisplan import _jsontext as jt
+
+    on_a = np.array([True, False, True, False])
+    on_b = np.array([True, True, False, False])
+    labels = jt.labels(pd.Series(['say "hi"', None, "ž", "x"]))
+    items = [[jt.constant('{"a": '), labels, jt.constant("}")], [jt.constant('"b"')]]
+    out = jt.json_list(items, [on_a, on_b], 4).to_pylist()
+    assert out == ['[{"a": "say \\"hi\\""},"b"]', '["b"]', '[{"a": "ž"}]', "[]"]
+    assert json.loads(out[0]) == [{"a": 'say "hi"'}, "b"]
+    assert jt.json_list([], [], 2).to_pylist() == ["[]", "[]"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(profile_and_frame())
+def test_breakdown_is_the_same_in_small_chunks(case: tuple[Profile, pd.DataFrame]) -> None:
+    from gisplan import _jsontext as jt
+
+    prof, frame = case
+    whole = apply_rules(frame, prof, language="cs")
+    previous = jt.CHUNK_ROWS
+    jt.CHUNK_ROWS = 2
+    try:
+        chunked = apply_rules(frame, prof, language="cs")
+    finally:
+        jt.CHUNK_ROWS = previous
+    for column in ("breakdown", "handicaps", "exclusion_reasons"):
+        assert getattr(chunked, column).to_pylist() == getattr(whole, column).to_pylist()
+        for text in getattr(chunked, column).to_pylist():
+            assert isinstance(json.loads(text), list)
+
+
+def test_breakdown_of_a_large_frame_is_chunked_and_in_row_order() -> None:
+    from gisplan import _jsontext as jt
+
+    n = 5_000
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"c0": rng.uniform(0, 100, n), "c1": rng.uniform(0, 100, n), "kind": "rooftop"})
+    prof = Profile.model_validate(
+        {
+            "name": "big",
+            "version": "1",
+            "title": {"cs": "v", "en": "b"},
+            "site_kinds": ["rooftop"],
+            "site_columns": ["c0", "c1"],
+            "criteria": [{"column": "c0", "weight": 1, "ramp": {"bad": 0, "good": 100}}],
+            "handicaps": [
+                {
+                    "id": "half",
+                    "level": "light",
+                    "when": {"column": "c1", "op": ">", "value": 50},
+                    "reason": {"cs": "d", "en": "r"},
+                }
+            ],
+        }
+    )
+    previous = jt.CHUNK_ROWS
+    jt.CHUNK_ROWS = 1_000
+    try:
+        rules = apply_rules(frame, prof, language="en")
+    finally:
+        jt.CHUNK_ROWS = previous
+    assert rules.breakdown.num_chunks == 5
+    for i in (0, 999, 1_000, 4_999):
+        lines = json.loads(rules.breakdown[i].as_py())
+        assert lines[0]["raw"] == pytest.approx(round(frame["c0"].iloc[i], 6))
+        assert (len(lines) == 2) == (frame["c1"].iloc[i] > 50)
+        assert sum(line["contribution"] for line in lines) == pytest.approx(rules.score[i], abs=1e-9)
+
+
+# ------------------------------------------------------------------ measures side by side
+
+
+def test_measures_in_threads_equal_measures_in_turn() -> None:
+    import threading
+
+    from gisplan.measures import resolve_layers, run_measures
+
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(0, 3000, (300, 2)) + np.array([X0, Y0])
+    sites = gpd.GeoDataFrame(geometry=shapely.box(xy[:, 0], xy[:, 1], xy[:, 0] + 15, xy[:, 1] + 10), crs=CRS)
+    prof = profile(
+        measures=[
+            {"type": "proximity", "layer": "substations", "name": "substation", "radius_m": 5000},
+            {"type": "overlay", "layer": "protected_areas", "name": "protected"},
+            {"type": "proximity", "layer": "substations", "name": "substation2"},
+        ]
+    )
+    resolved = resolve_layers(prof, CRS, layers=layers(), catalogue=Catalogue(layers={}))
+    calls: list[tuple[str, int, str]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        calls.append((stage, done, threading.current_thread().name))
+
+    one = run_measures(sites, prof, resolved, workers=1)
+    two = run_measures(sites, prof, resolved, progress, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert list(two.columns) == ["dist_substation_m", "protected_share", "dist_substation2_m"]
+    assert sorted(c[1] for c in calls) == [0, 1, 2, 3]  # one call per measure, then "measures done"
+    assert {c[2] for c in calls} == {threading.current_thread().name}

@@ -71,3 +71,13 @@ def test_layer_in_another_crs_is_refused() -> None:
         nearest_distance(frame(shapely.box(0, 0, 1, 1)), frame(shapely.Point(14, 50), crs="EPSG:4326"), name="x")
     with pytest.raises(InputError, match="radius_m"):
         nearest_distance(frame(shapely.box(0, 0, 1, 1)), frame(shapely.Point(1, 1)), name="x", radius_m=-1)
+
+
+def test_nearest_to_the_box_centre_is_not_always_nearest_to_the_site() -> None:
+    # an L-shaped roof: its box centre (50, 50) lies outside it, 2 m from segment A but 40 m from the roof;
+    # segment B is 71 m from the centre and 5 m from the roof
+    roof = shapely.union(shapely.box(0, 0, 100, 10), shapely.box(0, 0, 10, 100))
+    segments = frame(shapely.LineString([(50, 52), (52, 52)]), shapely.LineString([(105, 5), (106, 5)]))
+    out = nearest_distance(frame(roof), segments, name="road", radius_m=500)
+    assert out.iloc[0] == pytest.approx(5.0)
+    assert nearest_distance(frame(roof), segments.iloc[:1], name="road").iloc[0] == pytest.approx(40.0)
