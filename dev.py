@@ -70,6 +70,15 @@ def _ensure_venv() -> None:
         )
 
 
+#: Installed with --no-deps: gdal-utils would otherwise pull GDAL's Python bindings, which
+#: need a GDAL build; its validate_gpkg script needs only sqlite3 (used by the export tests).
+NO_DEPS_TEST_PACKAGES = ["gdal-utils>=3.8"]
+
+
+def _pip(*args: str) -> None:
+    subprocess.run([str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args], cwd=ROOT, check=True)
+
+
 def _ensure_installed(extras: str) -> None:
     """pip-install gisplan[extras] unless pyproject.toml is unchanged since last time."""
     stamp = VENV / f".installed-{extras or 'base'}"
@@ -78,9 +87,9 @@ def _ensure_installed(extras: str) -> None:
         return
     target = f".[{extras}]" if extras else "."
     _say(f"installing gisplan{('[' + extras + ']') if extras else ''} (first run takes a few minutes)")
-    subprocess.run(
-        [str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", target], cwd=ROOT, check=True
-    )
+    _pip("-e", target)
+    if extras == "dev":
+        _pip("--no-deps", *NO_DEPS_TEST_PACKAGES)
     stamp.write_text(digest)
 
 
