@@ -16,7 +16,9 @@ row) per part.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -170,7 +172,13 @@ def assemble(pieces: Sequence[Piece], n: int) -> pa.Array | pa.ChunkedArray:
     lengths = pa.compute.binary_length(texts).to_numpy(zero_copy_only=False)
     widest = sum(int(lengths[b : b + s].max(initial=0)) for b, s in zip(base, sizes, strict=True))
     step = max(1, min(CHUNK_ROWS, CHUNK_BYTES // max(widest, 1)))
-    chunks = [_chunk(texts, folded, base, start, min(n, start + step)) for start in range(0, n, step)]
+    starts = range(0, n, step)
+    if len(starts) > 1 and (os.cpu_count() or 1) > 1:
+        # pyarrow's take and numpy release the GIL: chunks side by side
+        with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
+            chunks = list(pool.map(lambda start: _chunk(texts, folded, base, start, min(n, start + step)), starts))
+    else:
+        chunks = [_chunk(texts, folded, base, start, min(n, start + step)) for start in starts]
     if len(chunks) == 1:
         return chunks[0]
     return pa.chunked_array(chunks, type=pa.string()) if chunks else pa.array([], type=pa.string())

@@ -47,6 +47,42 @@ def check_metric(crs: object, what: str) -> CRS:
     return parsed
 
 
+def spatial_order(bounds: NDArray[np.float64], bits: int = 16) -> NDArray[np.int64]:
+    """Positions that sort geometries along a Z-order (Morton) curve of their box centres.
+
+    Consecutive geometries then lie close together, so chunks of them query
+    small parts of a spatial index and stay in cache. Empty geometries (NaN
+    bounds) go first.
+
+    Parameters
+    ----------
+    bounds
+        ``shapely.bounds`` of the geometries, ``(n, 4)``. [CRS units]
+    bits
+        Grid resolution per axis of the curve (2**bits cells).
+    """
+    cx = np.nan_to_num((bounds[:, 0] + bounds[:, 2]) / 2)
+    cy = np.nan_to_num((bounds[:, 1] + bounds[:, 3]) / 2)
+    cells = float(2**bits - 1)
+
+    def spread(v: NDArray[np.float64]) -> NDArray[np.uint64]:
+        if not len(v):
+            return np.zeros(0, dtype=np.uint64)
+        lo, span = float(v.min()), max(float(np.ptp(v)), 1e-9)
+        out = np.clip((v - lo) / span * cells, 0.0, cells).astype(np.uint64)
+        for shift, mask in (
+            (16, 0x0000FFFF0000FFFF),
+            (8, 0x00FF00FF00FF00FF),
+            (4, 0x0F0F0F0F0F0F0F0F),
+            (2, 0x3333333333333333),
+            (1, 0x5555555555555555),
+        ):
+            out = (out | (out << np.uint64(shift))) & np.uint64(mask)
+        return out
+
+    return np.argsort(spread(cx) | (spread(cy) << np.uint64(1)), kind="stable").astype(np.int64)
+
+
 def as_geometry_array(geoms: object) -> GeomArray:
     """A plain numpy object array of shapely geometries."""
     return np.asarray(getattr(geoms, "values", geoms), dtype=object)

@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from gisplan.criteria import as_geometry_array, check_metric
+from gisplan.criteria import as_geometry_array, check_metric, spatial_order
 from gisplan.criteria._coverage import FloatArray
 from gisplan.errors import CRSError, InputError
 
@@ -173,14 +173,15 @@ def nearest_distance(
     result = np.full(len(geoms), np.nan)
     if targets.count:
         bound = np.inf
+        bounds = shapely.bounds(geoms)
         if radius_m is not None:
             # a site farther than this from every vertex is farther than radius_m from every feature
-            bounds = shapely.bounds(geoms)
             diag = np.nan_to_num(np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]))
             bound = radius_m + float(diag.max(initial=0.0)) + densify_m
+        order = spatial_order(bounds)  # chunks of neighbouring sites query a small part of the trees
         for start in range(0, len(geoms), chunk_size):
-            part = geoms[start : start + chunk_size]
-            result[start : start + len(part)] = _chunk_distance(part, targets, bound)
+            part = order[start : start + chunk_size]
+            result[part] = _chunk_distance(geoms[part], targets, bound)
         result[~np.isfinite(result)] = np.nan
         if radius_m is not None:
             result[result > radius_m] = np.nan
