@@ -8,6 +8,8 @@
 - ``app_url`` / ``tiny_app_url``: ``streamlit run streamlit_app.py`` on a free
   localhost port with ``GISPLAN_BASEMAP=none``, polled on ``/_stcore/health``,
   stopped afterwards; on the demo region and on the tiny region (hostile names).
+- ``demo_app``: the app on a quarter-size demo region loaded into a store by
+  ``gisplan demo load`` (scored sites, municipalities, funding calls, demo users).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +177,53 @@ def tiny_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     layers, data = build_tiny_region(tmp_path_factory.mktemp("e2e_tiny"))
     with serve_app(layers, data, tmp_path_factory.mktemp("streamlit_tiny") / "streamlit.log") as url:
         yield url
+
+
+@dataclass(frozen=True)
+class DemoApp:
+    """The app on a loaded demo store: base URL, store URL, and the demo logins (user -> password)."""
+
+    url: str
+    store_url: str
+    logins: dict[str, str]
+
+
+#: Share of the demo buildings in the browser tests' demo region (the full region takes a minute to score).
+DEMO_SCALE = "0.25"
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
+    """The app on a demo region (scale :data:`DEMO_SCALE`) loaded by ``gisplan demo build`` + ``gisplan demo load``.
+
+    The store holds the scored sites of every profile, the demo municipalities,
+    the funding calls and the demo users of :data:`gisplan.demo.load.DEMO_USERS`.
+    """
+    from gisplan import settings
+    from gisplan.cli import main
+    from gisplan.demo.load import DEMO_USERS
+
+    root = tmp_path_factory.mktemp("e2e_demo_store")
+    layers, data = root / "layers", root / "data"
+    layers.mkdir()
+    (layers / "profiles").symlink_to(ROOT / "layers" / "profiles", target_is_directory=True)
+    store_url = f"sqlite:///{(root / 'store.sqlite').as_posix()}"
+    started = time.monotonic()
+    with settings.override(data_dir=data, layers_dir=layers):
+        built = main(
+            [
+                "demo",
+                "build",
+                "--out",
+                str(data / "demo"),
+                "--layers-out",
+                str(layers / "demo.yaml"),
+                "--scale",
+                DEMO_SCALE,
+            ]
+        )
+        loaded = main(["demo", "load", "--url", store_url]) if built == 0 else 1
+    print(f"[e2e] demo region built and loaded in {time.monotonic() - started:.1f} s")
+    assert (built, loaded) == (0, 0), "gisplan demo build/load failed"
+    with serve_app(layers, data, root / "streamlit.log", {"GISPLAN_DATABASE_URL": store_url}) as url:
+        yield DemoApp(url, store_url, {user.username: user.password for user in DEMO_USERS})

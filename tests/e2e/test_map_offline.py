@@ -1,20 +1,34 @@
-"""The map appears with no internet: every request to a host other than localhost is aborted."""
+"""The map appears with no internet (every request to a host other than localhost is aborted).
+
+On the demo store (``demo_app``): an animator logs in, the map shows the stored
+sites coloured by score with the legend and the layer control, the table lists
+them, and a click on a site opens its card. On a tiny store whose site names are
+hostile: the names show as text in tooltips and run nothing. Screenshots go to
+``test-results/artifacts/``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
+
+from gisplan.app.mapview import KIND_COLORS, SCORE_CLASSES
+from gisplan.store import open_store
+from tests.app.appstore import ACCOUNTS, XSS_PAYLOADS
+from tests.app.appstore import build as build_app_store
+from tests.app.conftest import build_tiny_region
+from tests.conftest import ROOT
+from tests.e2e.conftest import DemoApp, serve_app
 
 pytestmark = pytest.mark.e2e
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-SCREENSHOT = Path("/tmp/gisplan_e2e_map.png")
-SCREENSHOT_CARD = Path("/tmp/gisplan_e2e_card.png")
-BROWNFIELD_FILL = "#8c510a"  # gisplan.app.mapview.KIND_COLORS["brownfield"]
+ARTIFACTS = ROOT / "test-results" / "artifacts"
+TIMEOUT_MS = 60_000
 
 
 class Network:
@@ -47,61 +61,93 @@ class Network:
             self.failed_static.append(f"{status} {url}")
 
 
-def test_map_renders_offline_and_a_click_opens_the_site_card(page: Page, app_url: str) -> None:
+def log_in(page: Page, url: str, username: str, password: str) -> None:
+    """Log in through the login form and wait for the Map page."""
+    page.goto(url, wait_until="domcontentloaded")
+    expect(page.get_by_label("Uživatelské jméno")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_label("Uživatelské jméno").fill(username)
+    page.get_by_label("Heslo").fill(password)
+    page.get_by_role("button", name="Přihlásit se").click()
+    expect(page.get_by_role("heading", name="Mapa kandidátních ploch")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A full-page screenshot in ``test-results/artifacts/``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_demo_map_renders_offline_from_the_store_and_a_click_opens_the_card(page: Page, demo_app: DemoApp) -> None:
     network = Network(page)
-    page.goto(app_url, wait_until="domcontentloaded")
-    expect(page.get_by_role("heading", name="Mapa kandidátních ploch")).to_be_visible(timeout=60_000)
+    log_in(page, demo_app.url, "animator", demo_app.logins["animator"])
     frame = page.frame_locator(MAP_IFRAME)
     container = frame.locator(".leaflet-container")
-    expect(container).to_be_visible(timeout=60_000)
-    # vector sites and context layers are drawn as SVG paths; rooftops as clusters
-    expect(frame.locator(f'path.leaflet-interactive[fill="{BROWNFIELD_FILL}"]').first).to_be_visible(timeout=30_000)
-    assert frame.locator("path.leaflet-interactive").count() >= 5
-    expect(frame.locator(".marker-cluster").first).to_be_visible()
-    expect(frame.locator(".gisplan-legend")).to_contain_text("Brownfield")
-    expect(frame.locator(".leaflet-control-layers")).to_contain_text("Obecní pozemek")
+    expect(container).to_be_visible(timeout=TIMEOUT_MS)
+    # stored sites, outlined by kind and filled by score class
+    brownfields = frame.locator(f'path.leaflet-interactive[stroke="{KIND_COLORS["brownfield"]}"]')
+    expect(brownfields.first).to_be_visible(timeout=TIMEOUT_MS)
+    roofs = frame.locator(f'path.leaflet-interactive[stroke="{KIND_COLORS["rooftop"]}"]')
+    assert roofs.count() > 10
+    fills = {brownfields.nth(i).get_attribute("fill") for i in range(min(brownfields.count(), 20))}
+    assert fills <= {fill for _, fill in SCORE_CLASSES}
+    expect(frame.locator(".gisplan-legend")).to_contain_text("Skóre profilu")
+    control = frame.locator(".leaflet-control-layers")
+    for label in ("Brownfield", "Střecha", "Obce (demo)", "Chráněná území (demo)"):
+        expect(control).to_contain_text(label)
     # Leaflet's CSS from static/vendor is applied (the control would be unstyled without it)
     assert container.evaluate("el => getComputedStyle(el).overflow") == "hidden"
-    # the table under the map
     expect(page.get_by_role("heading", name="Kandidátní plochy")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    expect(page.get_by_text("Zobrazeno", exact=False).first).to_be_visible()
+    screenshot(page, "map_demo_offline.png")
 
-    frame.locator(f'path.leaflet-interactive[fill="{BROWNFIELD_FILL}"]').first.click()
-    expect(page.get_by_role("heading", name="Vybraná plocha")).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(SCREENSHOT_CARD), full_page=True)
+    # a circle marker reports its own position as the click: that site's card opens
+    roofs.first.dispatch_event("click")
+    expect(page.get_by_role("heading", name="Mapa kandidátních ploch")).to_have_count(0, timeout=TIMEOUT_MS)
+    page.wait_for_url("**/site?site=*", timeout=TIMEOUT_MS)
+    site_id = parse_qs(urlparse(page.url).query)["site"][0]
+    store = open_store(demo_app.store_url)
+    try:
+        site = store.get_site(site_id)
+    finally:
+        store.close()
+    assert site.kind == "rooftop"
+    expect(page.get_by_role("heading", name=site.name).first).to_be_visible(timeout=TIMEOUT_MS)
+    screenshot(page, "map_click_site_card.png")
 
     assert network.failed_static == []
     assert network.errors == []
     assert network.aborted == [], f"the page asked for external hosts: {sorted(set(network.aborted))}"
 
 
-def test_hostile_site_names_show_as_text_and_run_nothing(page: Page, tiny_app_url: str) -> None:
-    network = Network(page)
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(tiny_app_url, wait_until="domcontentloaded")
-    frame = page.frame_locator(MAP_IFRAME)
-    brownfields = frame.locator(f'path.leaflet-interactive[fill="{BROWNFIELD_FILL}"]')
-    expect(brownfields.first).to_be_visible(timeout=60_000)
-    assert brownfields.count() == 4
-    shown = []
-    for index in range(4):
-        brownfields.nth(index).hover()
-        tooltip = frame.locator(".leaflet-tooltip")
-        expect(tooltip).to_be_visible()
-        shown.append(tooltip.inner_text())
-    text = "\n".join(shown)
-    assert "<img src=x onerror=alert(1)>" in text
-    assert "`${alert(1)}`" in text
-    assert "C:\\users\\new [link](javascript:alert(1))" in text
-    assert frame.locator("img[src=x]").count() == 0
-    # the card heading shows the name as typed, not as markdown or HTML
-    for index in range(4):
-        brownfields.nth(index).click()
-        page.wait_for_timeout(300)
-    expect(page.get_by_role("heading", name="Vybraná plocha")).to_be_visible(timeout=30_000)
-    assert page.locator("[data-testid=stMain] a[href^=javascript]").count() == 0
-    page.wait_for_timeout(500)
-    assert dialogs == []
-    assert network.errors == []
-    assert network.aborted == []
+def test_hostile_site_names_show_as_text_and_run_nothing(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = tmp_path_factory.mktemp("e2e_hostile_map")
+    layers, data = build_tiny_region(root)
+    store_url = f"sqlite:///{build_app_store(root / 'store.sqlite').as_posix()}"
+    with serve_app(layers, data, root / "streamlit.log", {"GISPLAN_DATABASE_URL": store_url}) as url:
+        network = Network(page)
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        log_in(page, url, "animator", ACCOUNTS["animator"].password)
+        frame = page.frame_locator(MAP_IFRAME)
+        brownfields = frame.locator(f'path.leaflet-interactive[stroke="{KIND_COLORS["brownfield"]}"]')
+        expect(brownfields.first).to_be_visible(timeout=TIMEOUT_MS)
+        assert brownfields.count() == 2
+        shown = []
+        for index in range(2):
+            brownfields.nth(index).hover(force=True)
+            tooltip = frame.locator(".leaflet-tooltip")
+            expect(tooltip).to_be_visible()
+            shown.append(tooltip.inner_text())
+        assert XSS_PAYLOADS[0] in "\n".join(shown)
+        assert frame.locator("img[src=x]").count() == 0
+        # the table shows the name as typed
+        expect(page.get_by_text("Kandidátní plochy")).to_be_visible()
+        page.wait_for_timeout(500)
+        flags = [f.evaluate("() => window.__xss") for f in page.frames]
+        assert flags == [None] * len(flags)
+        screenshot(page, "map_hostile_names.png")
+        assert dialogs == []
+        assert network.errors == []
+        assert network.aborted == []
