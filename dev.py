@@ -2,8 +2,10 @@
 """Quick start for gisplan: ``python3 dev.py run`` or ``python3 dev.py test``.
 
 ``run``   creates ``.venv``, installs gisplan, builds the demo region if it is not
-          there yet, and starts the map app on http://localhost:8501 with the
-          embedded SQLite store.
+          there yet, creates or upgrades the store, scores the demo into it when
+          it holds no sites (``gisplan demo load``: sites, municipalities, funding
+          calls, demo users), prints the demo logins and starts the app on
+          http://localhost:8501 with the embedded SQLite store.
 ``test``  creates ``.venv``, installs gisplan with its test extras, and runs ruff,
           mypy and the whole pytest suite. Extra arguments go to pytest.
 
@@ -97,6 +99,20 @@ def _run(args: list[str]) -> int:
     return subprocess.run(args, cwd=ROOT, check=False).returncode
 
 
+def _store_is_empty() -> bool:
+    """True when the store (GISPLAN_DATABASE_URL) holds no sites yet."""
+    check = "import sys; from gisplan.store import open_store; sys.exit(0 if open_store().counts()['sites'] else 3)"
+    return subprocess.run([str(PY), "-c", check], cwd=ROOT, check=False).returncode == 3
+
+
+def _demo_logins() -> str:
+    show = (
+        "from gisplan.demo.load import DEMO_USERS; print(', '.join(f'{u.username} / {u.password}' for u in DEMO_USERS))"
+    )
+    found = subprocess.run([str(PY), "-c", show], cwd=ROOT, check=False, capture_output=True, text=True)
+    return found.stdout.strip() or "see README"
+
+
 def cmd_run(extra: list[str]) -> int:
     _ensure_venv()
     _ensure_installed("")
@@ -105,7 +121,14 @@ def cmd_run(extra: list[str]) -> int:
         _say("building the demo region in data/demo (about a minute)")
         if _run([str(BIN / "gisplan"), "demo", "build"]) != 0:
             return 1
+    if _run([str(BIN / "gisplan"), "db", "upgrade"]) != 0:
+        return 1
+    if _store_is_empty():
+        _say("scoring the demo region into the store (about a minute)")
+        if _run([str(BIN / "gisplan"), "demo", "load"]) != 0:
+            return 1
     port = os.environ.get("GISPLAN_PORT", "8501")
+    _say("demo logins (for the demo only): " + _demo_logins())
     _say(f"starting the app on http://localhost:{port} (Ctrl+C stops it)")
     return _run(
         [
