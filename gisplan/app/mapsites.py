@@ -17,7 +17,7 @@ reloading the map.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,10 +25,14 @@ import pandas as pd
 import shapely
 
 from gisplan.app.escape import escape_html
-from gisplan.app.filters import metres_per_pixel
+from gisplan.app.filters import MAX_SITES_SHOWN, BBox, BoolArray, ViewSelection, metres_per_pixel, select_view
 from gisplan.app.i18n import t
+from gisplan.app.mapdata import load_geometries
 from gisplan.app.mapview import KIND_COLORS, format_area, score_color, simplify_for_display
 from gisplan.crs import WGS84, transformer
+
+if TYPE_CHECKING:
+    from gisplan.store import Store
 
 #: From this zoom brownfields and municipal land are drawn as polygons.
 POLYGON_ZOOM = 13
@@ -137,6 +141,50 @@ def prepare_sites(
     return SiteFeatures(polygons=polygons, points=points, vertices=vertices)
 
 
+@dataclass(frozen=True)
+class MapView:
+    """What one run of the Map page draws: the chosen sites, the geometries read, the browser features."""
+
+    selection: ViewSelection
+    geoms: gpd.GeoDataFrame
+    features: SiteFeatures
+
+
+def view_sites(
+    store: Store,
+    index: pd.DataFrame,
+    mask: BoolArray,
+    bbox: BBox | None,
+    *,
+    zoom: float,
+    lang: str,
+    limit: int = MAX_SITES_SHOWN,
+) -> MapView:
+    """Pick the best matching sites in the view box, read the geometries they need, make the features.
+
+    Parameters
+    ----------
+    store
+        The store (geometries of the sites drawn as polygons).
+    index
+        The site index of the chosen profile.
+    mask
+        The matching rows (:func:`gisplan.app.filters.filter_mask`).
+    bbox
+        View box [m, working CRS]; None for everywhere.
+    zoom
+        Map zoom of the view.
+    lang
+        Interface language.
+    limit
+        Most sites drawn. [count]
+    """
+    selection = select_view(index, mask, bbox, limit=limit)
+    geoms = load_geometries(store, polygon_ids(selection.rows, zoom))
+    features = prepare_sites(selection.rows, geoms, zoom=zoom, lang=lang, srid=store.srid)
+    return MapView(selection=selection, geoms=geoms, features=features)
+
+
 def _style(feature: dict[str, Any], colour: str) -> dict[str, Any]:
     fill = feature["properties"]["fill"]
     return {"color": colour, "weight": 2, "fillColor": fill, "fillOpacity": 0.8, "opacity": 0.9}
@@ -224,10 +272,12 @@ __all__ = [
     "CLICK_TOLERANCE_PX",
     "DETAIL_ZOOM",
     "POLYGON_ZOOM",
+    "MapView",
     "SiteFeatures",
     "as_polygon",
     "find_clicked",
     "polygon_ids",
     "prepare_sites",
     "site_layers",
+    "view_sites",
 ]

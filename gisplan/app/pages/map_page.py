@@ -36,12 +36,10 @@ from gisplan.app.filters import (
     ViewSelection,
     extent,
     filter_mask,
-    select_view,
     zoom_to_fit,
 )
 from gisplan.app.i18n import t
-from gisplan.app.mapdata import load_geometries
-from gisplan.app.mapsites import find_clicked, polygon_ids, prepare_sites, site_layers
+from gisplan.app.mapsites import MapView, find_clicked, site_layers, view_sites
 from gisplan.app.mapview import build_map
 from gisplan.crs import WGS84, transformer
 from gisplan.errors import GisplanError
@@ -115,14 +113,13 @@ def render() -> None:
         )
     mask = filter_mask(index, filters, eligible=eligible)
     view = _view(index, mask, filters, store.srid)
-    selection = select_view(index, mask, view.bbox)
-    geoms = load_geometries(store, polygon_ids(selection.rows, view.zoom))
-    _handle_click(selection, geoms, view, store.srid, lang)
+    drawn = view_sites(store, index, mask, view.bbox, zoom=view.zoom, lang=lang)
+    _handle_click(drawn, view, store.srid, lang)
     # GISPLAN_OFFLINE forbids network access, tiles included
     basemap = "none" if current.offline else current.basemap
-    _show_map(selection, geoms, view, srid=store.srid, basemap=basemap, lang=lang)
-    _captions(selection, filters, basemap, lang)
-    _show_table(selection, cache.municipality_table(store.url, revision), lang)
+    _show_map(drawn, view, basemap=basemap, lang=lang)
+    _captions(drawn.selection, filters, basemap, lang)
+    _show_table(drawn.selection, cache.municipality_table(store.url, revision), lang)
 
 
 # ------------------------------------------------------------------------------------ filters
@@ -252,7 +249,7 @@ def _mean_lat(index: pd.DataFrame, mask: Any) -> float:
     return float(lats.mean()) if len(lats) else 50.0
 
 
-def _handle_click(selection: ViewSelection, geoms: Any, view: View, srid: int, lang: str) -> None:
+def _handle_click(drawn: MapView, view: View, srid: int, lang: str) -> None:
     state = st.session_state.get(MAP_KEY) or {}
     click = state.get("last_object_clicked") if isinstance(state, dict) else None
     if not click or click == st.session_state.get(_LAST_CLICK):
@@ -262,7 +259,7 @@ def _handle_click(selection: ViewSelection, geoms: Any, view: View, srid: int, l
         lat, lon = float(click["lat"]), float(click["lng"])
     except (KeyError, TypeError, ValueError):
         return
-    site_id = find_clicked(selection.rows, geoms, lat, lon, zoom=view.zoom, srid=srid)
+    site_id = find_clicked(drawn.selection.rows, drawn.geoms, lat, lon, zoom=view.zoom, srid=srid)
     if site_id is None:
         st.session_state[_NO_SITE] = True
         return
@@ -276,12 +273,11 @@ def _open_site(site_id: str, lang: str) -> None:
 
 
 # -------------------------------------------------------------------------------------- output
-def _show_map(selection: ViewSelection, geoms: Any, view: View, *, srid: int, basemap: str, lang: str) -> None:
+def _show_map(drawn: MapView, view: View, *, basemap: str, lang: str) -> None:
     import folium
     from streamlit_folium import st_folium
 
     _, context = _context(lang)
-    features = prepare_sites(selection.rows, geoms, zoom=view.zoom, lang=lang, srid=srid)
     base_url = base_url_for(str(st.get_option("server.baseUrlPath") or ""))
     folium_map = build_map(context, lang=lang, basemap=basemap, base_url=base_url)
     st_folium(
@@ -290,7 +286,7 @@ def _show_map(selection: ViewSelection, geoms: Any, view: View, *, srid: int, ba
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=RETURNED,
-        feature_group_to_add=site_layers(features, lang),
+        feature_group_to_add=site_layers(drawn.features, lang),
         layer_control=folium.LayerControl(collapsed=False),
         center=view.center,
         zoom=view.set_zoom,
