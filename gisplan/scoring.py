@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -349,15 +350,19 @@ def score(
     base = _canonical(sites, prof)
     resolved = resolve_layers(prof, base.crs, layers=layers, catalogue=catalogue)
     report("geometry", 1)
-    shape = shape_metrics(base)
-    usable_m2 = usable_area(base, usable)
     roof_col = usable.roof_type_column if usable is not None else "roof_shape"
-    criteria = pd.concat([shape, usable_m2, roof_type(base, roof_col)], axis=1)
+
+    def geometry() -> pd.DataFrame:
+        return pd.concat([shape_metrics(base), usable_area(base, usable), roof_type(base, roof_col)], axis=1)
 
     def measured(stage: str, done: int, total: int) -> None:
         report(stage, 2 + done)
 
-    criteria = pd.concat([criteria, run_measures(base, prof, resolved, measured)], axis=1)
+    # the geometry columns are computed beside the measures, which fill the other cores
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gisplan-geometry") as side:
+        shape = side.submit(geometry)
+        measures = run_measures(base, prof, resolved, measured)
+        criteria = pd.concat([shape.result(), measures], axis=1)
     report("energy", 2 + len(prof.measures))
     spec = _specific_yield(criteria, base.geometry, prof, params)
     power = estimate(criteria["usable_area_m2"].to_numpy(), base["kind"].to_numpy(dtype=object), spec, params)
