@@ -235,21 +235,34 @@ def run_measure(
     return out[list(columns)]
 
 
-#: Rough order of the measures' cost per site, dearest first, so the longest start first when side by side.
-_COST_RANK = {"proximity": 0, "raster": 1, "admin": 2, "demand": 3, "overlay": 4}
+#: Rough order of the measures' cost per site, dearest first, so that no long measure starts last.
+_COST_RANK = {"raster": 0, "proximity": 1, "admin": 2, "demand": 3, "overlay": 4}
 
 
-def _expected_cost(measure: Measure, resolved: Mapping[str, Resolved]) -> tuple[int, int]:
-    """Sort key: dearest measure type first, then the vector layer with the most vertices."""
+def _cell_size(raster: Raster) -> float:
+    """Cell width of a raster slot [its CRS units]; 0 when it cannot be read (an error shows later)."""
+    if isinstance(raster.source, RasterLayer):
+        return abs(float(getattr(raster.source.transform, "a", 0.0)))
+    try:
+        import rasterio
+
+        with rasterio.open(raster.source) as dataset:
+            return abs(float(dataset.res[0]))
+    except OSError:  # rasterio's errors opening a file are OSErrors; zonal_stats reports them properly
+        return 0.0
+
+
+def _expected_cost(measure: Measure, resolved: Mapping[str, Resolved]) -> tuple[int, float]:
+    """Sort key, dearest first: rasters with the finest cells, then the vector layers with most vertices."""
     value = resolved.get(measure.layer)
+    rank = _COST_RANK.get(measure.type, len(_COST_RANK))
     if value is None:
-        return (len(_COST_RANK), 0)
-    vertices = 0
-    if isinstance(value, gpd.GeoDataFrame):
-        import shapely
+        return (len(_COST_RANK), 0.0)
+    if isinstance(value, Raster):
+        return (rank, _cell_size(value))
+    import shapely
 
-        vertices = int(shapely.get_num_coordinates(value.geometry.values).sum())
-    return (_COST_RANK.get(measure.type, len(_COST_RANK)), -vertices)
+    return (rank, -float(shapely.get_num_coordinates(value.geometry.values).sum()))
 
 
 def run_measures(
@@ -266,9 +279,9 @@ def run_measures(
     threads (default: one per CPU, at most one per measure). The criteria
     spend nearly all their time in shapely, numpy, scipy and GDAL calls that
     release the GIL, so two threads use two cores without copying the sites
-    into other processes. The dearest measures start first (nearest distance,
-    then rasters, then the rest; larger vector layers before smaller ones), so
-    that no long measure starts last. ``progress`` is called from the calling
+    into other processes. The dearest measures start first (rasters, finest
+    cells first, then nearest distances, larger layers first, then the rest),
+    so that no long measure starts last. ``progress`` is called from the calling
     thread only, as each measure finishes, with the measure that finished.
     """
     total = len(profile.measures)
