@@ -23,6 +23,7 @@ from gisplan.store import Store
 from gisplan.store.models import Site, SiteScore
 from tests.app.appstore import DOLNI, GOOD_SITE, HORNI, ROOF_SITE
 from tests.app.conftest import build_tiny_region
+from tests.store.conftest import pg_schema, sqlite_template, store, store_url  # noqa: F401 - fixtures (both backends)
 
 HOSTILE_SITE = "tiny_brownfields:BF2"
 
@@ -117,3 +118,17 @@ def test_profiles_and_municipalities(app_store: Store) -> None:
     assert table["name"].tolist() == ["Dolní Ves", "Horní Ves"]
     assert table["code"].tolist() == [DOLNI, HORNI]
     assert table["population"].tolist() == [420, 850]
+
+
+def test_index_and_geometries_on_both_backends(store: Store) -> None:  # noqa: F811 - the imported fixture
+    from tests.app.appstore import populate
+
+    populate(store)
+    index = load_site_index(store, "rooftop_pv")
+    assert sorted(index["site_id"]) == sorted([GOOD_SITE, ROOF_SITE, HOSTILE_SITE])
+    roof = index.set_index("site_id").loc[ROOF_SITE]
+    assert not roof["excluded"]
+    assert (roof["minx"], roof["maxy"]) == pytest.approx((-782_000 + 2150, -992_000 + 1512))
+    geoms = load_geometries(store, [ROOF_SITE])
+    assert geoms.loc[ROOF_SITE].geometry.area == pytest.approx(20 * 12)
+    assert scored_profiles(store) == ["ground_pv", "rooftop_pv"]
