@@ -19,7 +19,7 @@ from gisplan.app.assets import (
     missing_vendored_files,
     vendored_files,
 )
-from gisplan.app.mapview import DisplayData, build_map
+from gisplan.app.mapview import build_map
 from gisplan.errors import SourceNotFoundError
 
 URL_RE = re.compile(r"https?://[^\s\"'<>)\\]+")
@@ -113,18 +113,14 @@ def test_colormap_is_refused() -> None:
         localize(m)
 
 
-def _empty_display() -> DisplayData:
-    return DisplayData(polygons={}, rooftops=[], rooftops_total=0, context=(), bounds=None, vertices=0)
-
-
 def test_map_without_basemap_loads_nothing_remote() -> None:
-    page = build_map(_empty_display(), lang="cs", basemap="none").get_root().render()
+    page = build_map((), lang="cs", basemap="none").get_root().render()
     assert URL_RE.findall(page) == []
     assert "tileLayer" not in page
 
 
 def test_osm_basemap_adds_only_tile_and_attribution_urls() -> None:
-    page = build_map(_empty_display(), lang="cs", basemap="osm").get_root().render()
+    page = build_map((), lang="cs", basemap="osm").get_root().render()
     hosts = {re.sub(r"^https?://([^/]+).*", r"\1", url) for url in URL_RE.findall(page)}
     assert "tile.openstreetmap.org" in hosts
     assert hosts <= {"tile.openstreetmap.org", "www.openstreetmap.org", "openstreetmap.org"}
