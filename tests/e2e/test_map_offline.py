@@ -114,6 +114,7 @@ def test_demo_map_renders_offline_from_the_store_and_a_click_opens_the_card(page
         store.close()
     assert site.kind == "rooftop"
     expect(page.get_by_role("heading", name=site.name).first).to_be_visible(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(2_500)  # let the card's charts and tables draw before the screenshot
     screenshot(page, "map_click_site_card.png")
 
     assert network.failed_static == []
