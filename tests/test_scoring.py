@@ -388,3 +388,51 @@ def test_measures_in_threads_equal_measures_in_turn() -> None:
     assert list(two.columns) == ["dist_substation_m", "protected_share", "dist_substation2_m"]
     assert sorted(c[1] for c in calls) == [0, 1, 2, 3]  # one call per measure, then "measures done"
     assert {c[2] for c in calls} == {threading.current_thread().name}
+
+
+def test_side_by_side_pairs_a_raster_with_a_vector_measure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from affine import Affine
+
+    from gisplan import measures
+    from gisplan.criteria.raster import RasterLayer
+
+    def band(cell: float) -> RasterLayer:
+        return RasterLayer(np.ones((4, 4), dtype="float32"), Affine(cell, 0, X0, 0, -cell, Y0 + 4 * cell), CRS)
+
+    prof = profile(
+        measures=[
+            {"type": "raster", "layer": "ghi", "name": "ghi", "unit": "kwh_m2_yr", "stats": ["mean"]},
+            {"type": "raster", "layer": "slope", "name": "slope", "unit": "deg", "stats": ["mean"]},
+            {"type": "proximity", "layer": "substations", "name": "substation", "radius_m": 5000},
+            {"type": "overlay", "layer": "protected_areas", "name": "protected"},
+        ]
+    )
+    given = {**layers(), "ghi": band(25.0), "slope": band(10.0)}
+    resolved = measures.resolve_layers(prof, CRS, layers=given, catalogue=Catalogue(layers={}))
+    lock = threading.Lock()
+    running: list[str] = []
+    seen: list[tuple[str, tuple[str, ...]]] = []
+    real = measures.run_measure
+
+    def recording(sites: Any, measure: Any, resolved: Any, prof: Any) -> pd.DataFrame:
+        with lock:
+            seen.append((measure.layer, tuple(running)))
+            running.append(measure.layer)
+        time.sleep(0.05)
+        try:
+            return real(sites, measure, resolved, prof)
+        finally:
+            with lock:
+                running.remove(measure.layer)
+
+    monkeypatch.setattr(measures, "run_measure", recording)
+    out = measures.run_measures(roofs(), prof, resolved, workers=2)
+    assert seen[0] == ("slope", ())  # the finest raster first
+    assert seen[1] == ("substations", ("slope",))  # beside it a vector measure, not the other raster
+    rasters = {"ghi", "slope"}
+    for layer, beside in seen:
+        assert not (layer in rasters and rasters & set(beside)), seen
+    assert list(out.columns)[:2] == ["ghi_mean_kwh_m2_yr", "ghi_covered_share"]
