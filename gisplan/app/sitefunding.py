@@ -72,7 +72,7 @@ def suggestions_frame(matches: Sequence[funding.Match], stored: Mapping[str, Fun
     """One row per call: title, verdict, intake state and close date, reasons, whether it can be linked, URL."""
     rows = []
     for m in matches:
-        reasons = "; ".join(r.reason for r in m.failing()) or t("site.all_rules_met", lang)
+        reasons = "; ".join(r.text(lang) for r in m.failing()) or t("site.all_rules_met", lang)
         state_key = f"call_state.{m.state}"
         rows.append(
             {

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 DEFAULT_USE = {"rooftop": "pv_rooftop", "brownfield": "pv_ground", "municipal_land": "pv_ground"}
 _VERDICT_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 _STATE_ORDER = {"open": 0, "upcoming": 1, "unknown": 2, "closed": 3}
+_ALL_MET = {"en": "all rules met", "cs": "všechna pravidla splněna"}
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,12 @@ class Match:
 
     @property
     def reasons(self) -> list[str]:
-        """One reason per rule, in rule order."""
+        """One reason per rule, in rule order, in English (the text the store saves)."""
         return [r.reason for r in self.rules]
+
+    def reasons_in(self, language: str) -> list[str]:
+        """One reason per rule, in rule order, in ``language`` ('cs' or 'en'; English otherwise)."""
+        return [r.text(language) for r in self.rules]
 
     def failing(self) -> list[RuleResult]:
         """The rules that are not met, then the unknown ones."""
@@ -102,9 +107,15 @@ def match_site(
     return sorted(matches, key=_sort_key)
 
 
-def matches_frame(matches: list[Match], *, language: str = "en") -> pd.DataFrame:
-    """A table of matches for the site card: one row per call, reasons joined by '; '."""
+def matches_frame(matches: list[Match], *, language: str = "en", reasons_language: str = "en") -> pd.DataFrame:
+    """A table of matches for the site card: one row per call, reasons joined by '; '.
+
+    ``language`` picks the call titles; ``reasons_language`` the reasons, English
+    by default because that is the text the store saves and scripts compare.
+    """
     import pandas as pd
+
+    all_met = _ALL_MET.get(reasons_language, _ALL_MET["en"])
 
     return pd.DataFrame(
         [
@@ -116,7 +127,7 @@ def matches_frame(matches: list[Match], *, language: str = "en") -> pd.DataFrame
                 "state": m.state,
                 "intake_close": m.call.intake.close,
                 "max_aid_rate_pct": m.call.max_aid_rate_pct,
-                "reasons": "; ".join(r.reason for r in m.failing()) or "all rules met",
+                "reasons": "; ".join(r.text(reasons_language) for r in m.failing()) or all_met,
                 "url": m.call.url,
             }
             for m in matches
