@@ -49,11 +49,8 @@ def load(
     from gisplan.demo.load import DEMO_USERS, load_demo
     from gisplan.store import open_store
 
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         summary = load_demo(store, progress=lambda msg: typer.echo(f"[demo load] {msg}"))
-    finally:
-        store.close()
     sites = sum(summary.profiles_scored.values())
     typer.echo(
         f"ok: {sites:,} site scores loaded, {len(summary.profiles_unchanged)} profile(s) unchanged, "

@@ -64,11 +64,8 @@ def export_command(
     if not out.parent.is_dir():
         msg = f"--out {out}: folder {out.parent} does not exist; create it first"
         raise InputError(msg)
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         snap = export.load_snapshot(store, _actor(store, as_user), shortlist, profile=profile)
-    finally:
-        store.close()
     if suffix == ".gpkg":
         export.write_geopackage(snap, out)
     elif suffix == ".csv":
@@ -97,11 +94,8 @@ def create(
     from gisplan.store import open_store
     from gisplan.store import shortlists as sl
 
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         info = sl.create_shortlist(store, _actor(store, as_user), name, description=description, profile=profile)
-    finally:
-        store.close()
     typer.echo(f"created shortlist {info.name!r} (id {info.id})")
 
 
@@ -139,8 +133,7 @@ def add(
     if not site_ids and not by_filter:
         msg = "name sites to add, or choose them with --status, --kind, --municipality, --region or --min-score"
         raise InputError(msg)
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         actor = _actor(store, as_user)
         wanted = list(site_ids or []) + (sl.select_sites(store, where) if by_filter else [])
         try:
@@ -152,8 +145,6 @@ def add(
             sl.create_shortlist(store, actor, name, profile=profile, rule=rule)
         added = sl.add_sites(store, actor, name, wanted)
         size = sl.get_shortlist(store, name).size
-    finally:
-        store.close()
     typer.echo(f"added {len(added)} of {len(set(wanted))} sites to {name!r}; it now holds {size}")
 
 
@@ -169,11 +160,8 @@ def remove(
     from gisplan.store import open_store
     from gisplan.store import shortlists as sl
 
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         gone = sl.remove_sites(store, _actor(store, as_user), name, site_ids)
-    finally:
-        store.close()
     typer.echo(f"removed {len(gone)} sites from {name!r}")
 
 
@@ -183,11 +171,8 @@ def list_command(url: UrlOption = None) -> None:
     from gisplan.store import open_store
     from gisplan.store import shortlists as sl
 
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         found = sl.list_shortlists(store)
-    finally:
-        store.close()
     if not found:
         typer.echo("no shortlists yet; create one with `gisplan shortlist create NAME`")
     for info in found:
@@ -203,12 +188,9 @@ def show(name: str, url: UrlOption = None) -> None:
     from gisplan.store import open_store
     from gisplan.store import shortlists as sl
 
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         info = sl.get_shortlist(store, name)
         ids = sl.members(store, name)
-    finally:
-        store.close()
     typer.echo(f"{info.name}: {info.size} sites, profile {info.profile or '-'}, rule {info.rule}")
     for site_id in ids:
         typer.echo(site_id)
@@ -220,10 +202,7 @@ def delete(name: str, *, as_user: AsOption = None, url: UrlOption = None) -> Non
     from gisplan.store import open_store
     from gisplan.store import shortlists as sl
 
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         info = sl.get_shortlist(store, name)
         sl.delete_shortlist(store, _actor(store, as_user), name, expected_version=info.version)
-    finally:
-        store.close()
     typer.echo(f"deleted shortlist {name!r}")

@@ -97,8 +97,7 @@ def match(
 ) -> None:
     """Rate every call for one stored site: eligible first, then unknown, then not eligible, with reasons."""
     catalogue = load_calls(path)
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         facts = facts_from_store(store, site_id, profile=profile, applicant=applicant, intended_use=use)
         places = PlaceLookup()
         if admin_gpkg is not None:
@@ -107,8 +106,6 @@ def match(
             places = demo_places([facts.municipality_code])
         matches = match_site(facts, catalogue, today=_today(today), places=places)
         written = record_matches(store, SYSTEM, site_id, matches) if save else None
-    finally:
-        store.close()
     lang = settings.get().language
     for found in matches:
         closed = " [closed]" if found.closed else ""
@@ -123,11 +120,8 @@ def match(
 def sync(path: FileOption = None, url: UrlOption = None) -> None:
     """Copy the catalogue into the store's funding calls (new ones added, changed ones updated)."""
     catalogue = load_calls(path)
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         result = sync_calls(store, SYSTEM, catalogue)
-    finally:
-        store.close()
     typer.echo(f"added {len(result.added)}, updated {len(result.updated)}, unchanged {len(result.unchanged)}")
     if result.not_in_catalogue:
         typer.echo(f"in the store but no longer in the catalogue: {', '.join(result.not_in_catalogue)}")

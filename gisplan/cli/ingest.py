@@ -19,9 +19,6 @@ def ingest(
     url: Annotated[str | None, typer.Option("--url", help="database URL; default GISPLAN_DATABASE_URL")] = None,
 ) -> None:
     """Load or update scored sites; keeps annotations, links and statuses; end-dates vanished sites."""
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         report = ingest_file(store, path, profile)
-    finally:
-        store.close()
     typer.echo(f"ingested {path}: {report}")

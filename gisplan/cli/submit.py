@@ -145,8 +145,7 @@ def submit_command(
     if dry_run:
         typer.echo("dry run: nothing stored")
         return
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         user = store.user(username)
         stored = intake.submit(
             store,
@@ -158,6 +157,4 @@ def submit_command(
             confirm_repairs=accept_repairs,
             preview=table,
         )
-    finally:
-        store.close()
     typer.echo(f"stored: {len(stored)} submission(s) {', '.join(str(s.id) for s in stored)} for {municipality}")

@@ -57,24 +57,18 @@ def add(
 ) -> None:
     """Add a user with a role and a scope."""
     secret = _password(password_stdin) if password or password_stdin else None
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         user = store.add_user(
             SYSTEM, username, role, scope=_scope(scope), password=secret, display_name=name, oidc_sub=oidc_sub
         )
-    finally:
-        store.close()
     typer.echo(f"added user {user.username} (id {user.id}, {user.role})")
 
 
 @users_app.command("list")
 def list_users(url: UrlOption = None) -> None:
     """List users: id, name, role, scope, and whether they are disabled."""
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         users = store.users()
-    finally:
-        store.close()
     for user, scope in users:
         state = "disabled" if user.disabled else "active"
         login = "password" if user.password_hash else ("oidc" if user.oidc_sub else "no login")
@@ -85,33 +79,24 @@ def list_users(url: UrlOption = None) -> None:
 @users_app.command("set-role")
 def set_role(username: str, role: str, scope: ScopeOption = None, url: UrlOption = None) -> None:
     """Change a user's role (and scope, when --scope is given)."""
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         user = store.set_role(SYSTEM, username, role, scope=_scope(scope))
-    finally:
-        store.close()
     typer.echo(f"user {user.username} is now {user.role}")
 
 
 @users_app.command("disable")
 def disable(username: str, url: UrlOption = None) -> None:
     """Disable a user: they can no longer log in or change anything."""
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         store.set_disabled(SYSTEM, username, True)
-    finally:
-        store.close()
     typer.echo(f"user {username} disabled")
 
 
 @users_app.command("enable")
 def enable(username: str, url: UrlOption = None) -> None:
     """Enable a disabled user again."""
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         store.set_disabled(SYSTEM, username, False)
-    finally:
-        store.close()
     typer.echo(f"user {username} enabled")
 
 
@@ -119,9 +104,6 @@ def enable(username: str, url: UrlOption = None) -> None:
 def password(username: str, password_stdin: StdinOption = False, url: UrlOption = None) -> None:
     """Set a user's password."""
     secret = _password(password_stdin)
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         store.transaction(SYSTEM, lambda tx: tx.set_password(username, secret))
-    finally:
-        store.close()
     typer.echo(f"password of {username} changed")

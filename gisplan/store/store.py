@@ -70,6 +70,12 @@ class Store(WriteMethods):
         """Close every pooled connection."""
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # --- writing ----------------------------------------------------------------------------------
     def transaction(self, actor: ActorRef, work: Callable[[Tx], T]) -> T:
         """Run ``work(tx)`` as one all-or-nothing transaction for ``actor``.
