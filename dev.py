@@ -7,7 +7,8 @@
           calls, demo users), prints the demo logins and starts the app on
           http://localhost:8501 with the embedded SQLite store.
 ``test``  creates ``.venv``, installs gisplan with its test extras, and runs ruff,
-          mypy and the whole pytest suite. Extra arguments go to pytest.
+          mypy, the import contracts (import-linter) and the whole pytest suite.
+          Extra arguments go to pytest.
 
 Only the Python standard library is used here, so it works on a fresh machine.
 """
@@ -152,6 +153,8 @@ def cmd_test(extra: list[str]) -> int:
     failures += _run([str(BIN / "ruff"), "check", "gisplan", "tests", "benchmarks", "streamlit_app.py", "dev.py"]) != 0
     _say("mypy (strict on gisplan/)")
     failures += _run([str(BIN / "mypy"), "gisplan", "streamlit_app.py"]) != 0
+    _say("import contracts (import-linter, [tool.importlinter] in pyproject.toml)")
+    failures += _run([str(BIN / "lint-imports")]) != 0
     _say("pytest")
     failures += _run([str(PY), "-m", "pytest", *extra]) != 0
     if failures:

@@ -2,7 +2,8 @@
 
 A thin entry: the page setup, then :func:`gisplan.app.shell.main`, which maps
 secrets onto settings, logs the user in, draws the language switch and runs
-the page the URL names among those the user's role may see.
+the page the URL names among those the user's role may see. An unexpected
+exception becomes a one-line message (:func:`gisplan.app.shell.guarded`).
 """
 
 from __future__ import annotations
@@ -12,4 +13,5 @@ import streamlit as st
 from gisplan.app import shell
 
 st.set_page_config(page_title="gisplan", page_icon="🗺️", layout="wide")
-shell.main()
+# Anything unexpected, in the frame or in a page, is one line for the user and a logged traceback.
+shell.guarded(shell.main)

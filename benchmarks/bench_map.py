@@ -1,7 +1,9 @@
-"""Benchmark of the Map page's rerun after a filter change, with N sites in a SQLite store.
+"""Benchmark of the Map page's rerun after a filter change and after a note, with N sites in the store.
 
-``python benchmarks/bench_map.py`` (default 100,000 sites; the store is built once in
-``/tmp/gisplan-bench-map``) measures, in one process:
+``python benchmarks/bench_map.py`` (default 100,000 sites in SQLite; the store is built
+once in ``/tmp/gisplan-bench-map``) and ``python benchmarks/bench_map.py --backend postgis
+--sites 1000000`` (a schema ``bench_map_<N>`` in the PostgreSQL test database,
+``GISPLAN_TEST_DATABASE_URL``, built once with the bulk ingest) measure, in one process:
 
 - **store**: building the store (a synthetic scored GeoPackage ingested with
   :func:`gisplan.store.ingest.ingest`), once;
@@ -17,7 +19,14 @@
   for every site) and then cached;
 - **baseline**: the naive page, which sends every matching site with its full
   geometry: one query of sites, scores and geometries, one ``folium.GeoJson`` with a
-  tooltip, and ``st_folium``.
+  tooltip, and ``st_folium``;
+- **after a write** (``--repeats``, default 5, the median reported): a note, and a
+  status change, on a site of the store, then the next rerun of the page with the app's
+  caches (:mod:`gisplan.app.cache`, run outside Streamlit): reading the revisions, the
+  cached index (after a status change: its status column updated) and the rerun itself.
+  Against the page before the sites revision (``before``): every write moved the store
+  revision, so the rerun read the whole site index again. A filter change is timed the
+  same way, with the revision reads of each path.
 
 Results go to ``benchmarks/results_map.json`` and are printed as a table.
 """
@@ -43,6 +52,8 @@ import shapely
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Streamlit run bare warns about the missing script context on every cache call and st_folium.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 PROFILE = "community_energy"
 CRS = "EPSG:5514"
@@ -107,14 +118,28 @@ def synthetic_sites(n: int, seed: int = 7) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=CRS)
 
 
-def build_store(n: int, folder: Path) -> tuple[str, float]:
-    """A SQLite store with ``n`` scored sites and the municipalities; its URL and the build time [s]."""
+def _municipalities(store: Any) -> None:
     from gisplan.communities import add_municipalities
+    from gisplan.store import SYSTEM
+
+    codes = [str(990000 + i) for i in range(MUNICIPALITIES_PER_SIDE**2)]
+    table = pd.DataFrame({"code": codes, "name": [f"Obec {c}" for c in codes], "population": 1000})
+    add_municipalities(store, SYSTEM, table, region_code=REGION)
+
+
+def build_store(n: int, folder: Path, *, backend: str = "sqlite", pg_url: str = "") -> tuple[str, float]:
+    """A store with ``n`` scored sites and the municipalities; its URL and the build time [s] (0 when reused).
+
+    SQLite: a file in ``folder``. PostGIS: the schema ``bench_map_<n>`` of the database at
+    ``pg_url``, kept between runs (dropped and built again when it is not complete).
+    """
     from gisplan.scoring import write_geopackage
-    from gisplan.store import SYSTEM, open_store
+    from gisplan.store import open_store
     from gisplan.store.ingest import ingest
 
     folder.mkdir(parents=True, exist_ok=True)
+    if backend == "postgis":
+        return _build_postgis(n, folder, pg_url)
     path = folder / f"store-{n}.sqlite"
     url = f"sqlite:///{path.as_posix()}"
     if path.exists():
@@ -128,13 +153,57 @@ def build_store(n: int, folder: Path) -> tuple[str, float]:
         _log(f"ingesting {n:,} sites")
         report = ingest(store, gpkg, PROFILE)
         _log(str(report))
-        codes = [str(990000 + i) for i in range(MUNICIPALITIES_PER_SIDE**2)]
-        table = pd.DataFrame({"code": codes, "name": [f"Obec {c}" for c in codes], "population": 1000})
-        add_municipalities(store, SYSTEM, table, region_code=REGION)
+        _municipalities(store)
     finally:
         store.close()
     work.rename(path)
     return url, time.perf_counter() - start
+
+
+def _build_postgis(n: int, folder: Path, pg_url: str) -> tuple[str, float]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from gisplan.scoring import write_geopackage
+    from gisplan.store import migrate, open_store
+    from gisplan.store.engine import make_engine
+    from gisplan.store.ingest import ingest
+
+    schema = f"bench_map_{n}"
+    url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema},public"})
+    url_text = url.render_as_string(hide_password=False)
+    admin = create_engine(pg_url)
+    with admin.begin() as conn:
+        done = conn.execute(
+            text("SELECT 1 FROM information_schema.tables WHERE table_schema = :s AND table_name = 'bench_done'"),
+            {"s": schema},
+        ).first()
+    if done is not None:
+        admin.dispose()
+        return url_text, 0.0
+    start = time.perf_counter()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url_text)
+    migrate.upgrade(engine)
+    engine.dispose()
+    store = open_store(url_text, upgrade=False)
+    try:
+        gpkg = folder / f"sites-{n}.gpkg"
+        if not gpkg.exists():
+            write_geopackage(synthetic_sites(n), gpkg)
+        _log(f"ingesting {n:,} sites into PostGIS ({schema})")
+        ingest_start = time.perf_counter()
+        report = ingest(store, gpkg, PROFILE)
+        _log(f"{report} in {time.perf_counter() - ingest_start:.1f} s")
+        _municipalities(store)
+    finally:
+        store.close()
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE TABLE "{schema}".bench_done (at timestamptz DEFAULT now())'))
+    admin.dispose()
+    return url_text, time.perf_counter() - start
 
 
 def _time(work: Callable[[], Any]) -> tuple[float, Any]:
@@ -206,6 +275,105 @@ def naive_rerun(store: Any, score_min: float) -> dict[str, Any]:
     return {"drawn": len(frame), "vertices": int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())}
 
 
+def _app_caches(url: str) -> Any:
+    """The app's cache module, outside Streamlit, on the store at ``url`` (as ``GISPLAN_DATABASE_URL``)."""
+    import logging
+
+    import streamlit as st
+
+    os.environ["GISPLAN_DATABASE_URL"] = url
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    from gisplan.app import cache
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return cache
+
+
+def page_rerun(mode: str, filters: Any, view: tuple[Any, float]) -> dict[str, Any]:
+    """One rerun as the page does it: read the revision, get the index, filter and draw.
+
+    ``mode`` ``ours``: the sites and status revisions (:meth:`Store.map_revision`) and the
+    app's caches. ``before``: the audit revision, which every write moves, so after a
+    write the index is read again from the store (the page before the sites revision).
+    """
+    from gisplan.app import auth, cache
+    from gisplan.app.mapdata import load_site_index
+
+    store = auth.get_store()
+    if mode == "ours":
+        revision = store.map_revision()
+        cache.profiles(store.url, revision)
+        index = cache.site_index(store.url, PROFILE, revision)
+    else:
+        revision = store.revision()
+        key = (store.url, revision)
+        if _BEFORE_CACHE.get("key") != key:
+            _BEFORE_CACHE.update(key=key, index=load_site_index(store, PROFILE))
+        index = _BEFORE_CACHE["index"]
+    return our_rerun(store, index, filters, *view)
+
+
+_BEFORE_CACHE: dict[str, Any] = {}
+
+
+def after_writes(url: str, repeats: int) -> dict[str, Any]:
+    """Median rerun after a filter change, a note and a status change: ours against before."""
+    from gisplan.app.filters import MapFilters
+    from gisplan.store import SYSTEM
+
+    _app_caches(url)
+    from gisplan.app import auth
+
+    store = auth.get_store()
+    view = (None, 10.0)
+    plain, stricter = MapFilters(PROFILE), MapFilters(PROFILE, score_min=50.0)
+    site_ids = [str(i) for i in store.read(lambda s: _first_sites(s, 2 * repeats + 2))]
+    known = {user.username: user.id for user, _ in store.users()}
+    author = known.get("bench_admin") or store.add_user(SYSTEM, "bench_admin", "admin", password="bench-heslo-2026").id
+    out: dict[str, Any] = {}
+    for offset, mode in enumerate(("before", "ours")):
+        times = _write_series(mode, (store, author), site_ids[offset::2][:repeats], (plain, stricter), view)
+        for what, values in times.items():
+            out[f"{mode}_{what}_median_s"] = round(statistics.median(values), 3)
+            out[f"{mode}_{what}_s"] = [round(v, 3) for v in values]
+            _log(f"{mode:<6} after a {what:<6} change: median {statistics.median(values):.3f} s of {len(values)}")
+    for what in ("filter", "note", "status"):
+        out[f"ratio_{what}"] = round(out[f"before_{what}_median_s"] / out[f"ours_{what}_median_s"], 1)
+    return out
+
+
+def _write_series(
+    mode: str, writer: tuple[Any, int], site_ids: list[str], filters: tuple[Any, Any], view: tuple[Any, float]
+) -> dict[str, list[float]]:
+    """Reruns after a filter change, a note and a status change (one of each per site of ``site_ids``)."""
+    store, author = writer
+    plain, stricter = filters
+    page_rerun(mode, plain, view)  # fill the caches
+    times: dict[str, list[float]] = {"filter": [], "note": [], "status": []}
+    for i, site_id in enumerate(site_ids):
+        chosen = stricter if i % 2 == 0 else plain
+        times["filter"].append(_time(lambda f=chosen: page_rerun(mode, f, view))[0])
+        store.add_annotation(author, site_id, f"bench note {i}")
+        times["note"].append(_time(lambda: page_rerun(mode, plain, view))[0])
+        site = store.get_site(site_id)
+        target = "screening" if site.status == "new" else "new"
+        store.change_status(author, site_id, target, expected_version=site.version, reason="bench")
+        times["status"].append(_time(lambda: page_rerun(mode, plain, view))[0])
+    return times
+
+
+def _first_sites(session: Any, n: int) -> list[str]:
+    from sqlalchemy import select
+
+    from gisplan.store.models import Site
+
+    return list(session.scalars(select(Site.id).where(Site.end_date.is_(None)).order_by(Site.id).limit(n)))
+
+
 def _filter_changes() -> list[tuple[str, dict[str, Any]]]:
     return [
         ("profile default", {}),
@@ -226,14 +394,22 @@ def _views() -> list[tuple[str, Any, float]]:
     ]
 
 
-def run(n: int, folder: Path, *, baseline: bool) -> dict[str, Any]:
+def run(
+    n: int, folder: Path, *, baseline: bool, backend: str = "sqlite", pg_url: str = "", repeats: int = 5
+) -> dict[str, Any]:
     """Build (or reuse) the store, then time ours and the baseline; return the results."""
     from gisplan.app.filters import MapFilters, funding_mask
     from gisplan.app.mapdata import load_site_index
     from gisplan.funding import load_calls
     from gisplan.store import open_store
 
-    url, build_s = build_store(n, folder)
+    if backend == "postgis":
+        from bench_ingest import postgis_problem
+
+        problem = postgis_problem(pg_url)
+        if problem:
+            raise SystemExit(f"[bench_map] {problem}")
+    url, build_s = build_store(n, folder, backend=backend, pg_url=pg_url)
     store = open_store(url)
     load_before = os.getloadavg()[0]
     index_s, index = _time(lambda: load_site_index(store, PROFILE))
@@ -257,8 +433,11 @@ def run(n: int, folder: Path, *, baseline: bool) -> dict[str, Any]:
         f"funding filter ({call.id}): matcher over every site {funding_first:.2f} s (once per call), "
         f"then {funding_cached:.3f} s  {funding_info}"
     )
+    writes = after_writes(url, repeats) if repeats else {}
     result: dict[str, Any] = {
         "sites": n,
+        "backend": backend,
+        "after_writes": writes,
         "store_build_s": round(build_s, 1),
         "index_load_s": round(index_s, 2),
         "ours": ours,
@@ -287,9 +466,25 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=100_000, help="sites in the store")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/gisplan-bench-map"), help="where the store is kept")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive page")
+    parser.add_argument("--backend", choices=["sqlite", "postgis"], default="sqlite", help="where the store lives")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get(
+            "GISPLAN_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/gisplan_test"
+        ),
+        help="PostgreSQL database for --backend postgis (a schema bench_map_<N> is kept there)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="reruns after each kind of write (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results_map.json", help="results file")
     args = parser.parse_args()
-    result = run(args.sites, args.folder, baseline=not args.no_baseline)
+    result = run(
+        args.sites,
+        args.folder,
+        baseline=not args.no_baseline,
+        backend=args.backend,
+        pg_url=args.url,
+        repeats=args.repeats,
+    )
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     _log(f"results written to {args.out}")
     return 0

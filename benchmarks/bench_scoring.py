@@ -60,7 +60,10 @@ def run_ours(paths: dict[str, Path], out: Path) -> dict[str, Any]:
     t1 = time.perf_counter()
     c1 = time.process_time()
     layers = {**context, "ghi": paths["ghi"], "slope": paths["slope"]}
-    scored = score(sites, "rooftop_pv", layers=layers, progress=progress)
+    # an empty catalogue folder: every layer is given here, none comes from the demo region's catalogue
+    no_catalogue = paths["sites"].parent / "no-catalogue"
+    no_catalogue.mkdir(exist_ok=True)
+    scored = score(sites, "rooftop_pv", layers=layers, catalogue=no_catalogue, progress=progress)
     t_score = time.perf_counter() - t1
     c_score = time.process_time() - c1
     write_geopackage(scored, out)
@@ -161,8 +164,10 @@ def run_baseline(paths: dict[str, Path], out: Path) -> dict[str, Any]:
         criteria["usable_area_m2"], sites["kind"], yield_from_irradiation(criteria["ghi_mean_kwh_m2_yr"].astype(float))
     )
     power.index = sites.index
+    power["yield_source"], power["yield_note"] = "irradiation_raster", None  # every roof lies on the GHI raster
     frame = pd.concat([criteria, power, sites[["kind"]]], axis=1)
     rules = apply_rules(frame, profile)
+    sites["area_source"] = "geometry"  # polygons: the same canonical column ours settles in score()
     scored = _assemble(gpd.GeoDataFrame(sites), profile, rules, power, criteria)
     write_geopackage(scored, out)
     return {"criteria_s": round(t_criteria, 2), "total_s": round(time.perf_counter() - t1, 2)}

@@ -86,6 +86,14 @@ class PipelineSource(Protocol):
         """``site_id`` and ``role`` of the sites linked to one community."""
         ...
 
+    def measured_demand(self, scope: str, keys: Iterable[str]) -> pd.DataFrame:
+        """The newest measured consumption per municipality code or site id (:func:`gisplan.demand.latest`)."""
+        ...
+
+    def sites_within(self, boundary: dict[str, Any]) -> list[str]:
+        """Ids of the current sites inside a GeoJSON boundary (EPSG:4326)."""
+        ...
+
 
 def _frame(rows: Iterable[Any], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
@@ -203,6 +211,21 @@ class StoreFrames:
         return self.store.read(
             lambda s: _frame(s.execute(base.order_by(SiteCommunityLink.id)).all(), ["site_id", "role"])
         )
+
+    def measured_demand(self, scope: str, keys: Iterable[str]) -> pd.DataFrame:
+        """The newest measured consumption per municipality code or site id (:func:`gisplan.demand.latest`)."""
+        from gisplan.demand import latest, measured_rows
+
+        wanted = list(keys)
+        if not wanted:
+            return latest(pd.DataFrame(columns=["scope", "key", "year", "mwh_yr", "source"]))
+        return latest(self.store.read(lambda s: measured_rows(s, scope, wanted)))  # type: ignore[arg-type]
+
+    def sites_within(self, boundary: dict[str, Any]) -> list[str]:
+        """Ids of the current sites inside a GeoJSON boundary (EPSG:4326); see ``community_areas.sites_within``."""
+        from gisplan.community_areas import sites_within
+
+        return sites_within(self.store, boundary)
 
 
 def community_row(source: PipelineSource, community_id: int) -> dict[str, Any]:

@@ -17,7 +17,7 @@ and the funding pipeline. :func:`community_report` gathers all of it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -117,10 +117,35 @@ def add_municipalities(store: Store, actor: ActorRef, municipalities: pd.DataFra
 # ---------------------------------------------------------------------------------------- demand
 @dataclass(frozen=True)
 class Demand:
-    """A community's yearly electricity demand [MWh/yr] and how it was obtained."""
+    """A community's yearly electricity demand [MWh/yr] and how it was obtained.
+
+    ``source`` is ``measured`` (every part measured), ``estimated``, ``entered`` (typed
+    on the community page) or ``mixed`` (measured parts plus an estimate for the rest);
+    ``year`` and ``data_source`` name the newest measurement and where it came from.
+    """
 
     mwh_yr: float
     basis: str
+    source: str = "estimated"
+    year: int | None = None
+    data_source: str = ""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The newest measured consumption per municipality code and per site id (see :func:`gisplan.demand.latest`).
+
+    Both frames are indexed by the code/id and have ``year``, ``mwh_yr`` [MWh/yr] and ``source``.
+    """
+
+    municipalities: pd.DataFrame
+    sites: pd.DataFrame
+
+    @classmethod
+    def none(cls) -> Measured:
+        """No measurement at all."""
+        empty = pd.DataFrame(columns=["year", "mwh_yr", "source"])
+        return cls(empty, empty)
 
 
 def estimate_demand_mwh_yr(
@@ -149,20 +174,8 @@ def estimate_demand_mwh_yr(
     return float(count * p.household_mwh_yr)
 
 
-def community_demand(
-    community: dict[str, Any], *, member_population: float | None = None, params: EnergyParams | None = None
-) -> Demand | None:
-    """The demand of a community: entered (``attributes["demand_mwh_yr"]``), else estimated.
-
-    The estimate uses ``attributes["households"]`` (energy communities), else the
-    community's population, else ``member_population`` (the sum over member
-    municipalities). None when nothing is known.
-    """
-    attributes = community.get("attributes") or {}
-    entered = attributes.get("demand_mwh_yr")
-    if entered is not None:
-        return Demand(float(entered), "entered")
-    households = attributes.get("households")
+def _estimate(community: dict[str, Any], member_population: float | None, params: EnergyParams | None) -> Demand | None:
+    households = (community.get("attributes") or {}).get("households")
     if households is not None:
         value = estimate_demand_mwh_yr(households=float(households), params=params)
         return Demand(value, f"estimated from {int(households):,} households")
@@ -173,6 +186,82 @@ def community_demand(
         return None
     value = estimate_demand_mwh_yr(population=float(population), params=params)
     return Demand(value, f"estimated from {int(population):,} inhabitants")
+
+
+def _measured(rows: pd.DataFrame, what: str) -> Demand:
+    """The sum of measured rows as a Demand naming the newest year and the sources."""
+    year = int(rows["year"].max())
+    sources = "; ".join(sorted({str(s) for s in rows["source"]}))
+    years = sorted({int(y) for y in rows["year"]})
+    when = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    basis = f"measured in {when} ({sources})" if what == "" else f"measured for {what} in {when} ({sources})"
+    return Demand(float(rows["mwh_yr"].astype(float).sum()), basis, "measured", year, sources)
+
+
+def _combine(measured: Demand, estimate: Demand) -> Demand:
+    basis = f"{measured.basis}, plus {estimate.basis} for the rest"
+    return Demand(measured.mwh_yr + estimate.mwh_yr, basis, "mixed", measured.year, measured.data_source)
+
+
+def _members_demand(
+    populations: dict[str, float | None], known: Measured, estimate: Demand | None, params: EnergyParams | None
+) -> Demand | None:
+    """Measured member municipalities plus the estimate for the others (see :func:`community_demand`)."""
+    codes = [c for c in populations if c in known.municipalities.index]
+    if not codes:
+        return estimate
+    part = _measured(known.municipalities.loc[codes], f"{len(codes)} of {len(populations)} municipalities")
+    others = [populations[c] for c in populations if c not in codes]
+    if not others:
+        return _measured(known.municipalities.loc[codes], f"all {len(codes)} municipalities")
+    rest = [float(p) for p in others if p is not None and not pd.isna(p)]
+    if len(rest) < len(others):
+        return estimate  # the rest cannot be estimated: a partial sum would understate the demand
+    other = Demand(
+        estimate_demand_mwh_yr(population=sum(rest), params=params), f"estimated from {int(sum(rest)):,} inhabitants"
+    )
+    return _combine(part, other)
+
+
+def community_demand(
+    community: dict[str, Any],
+    *,
+    member_population: float | None = None,
+    params: EnergyParams | None = None,
+    measured: Measured | None = None,
+    member_populations: dict[str, float | None] | None = None,
+    site_ids: Sequence[str] = (),
+) -> Demand | None:
+    """The demand of a community: entered, else measured where measured and estimated elsewhere.
+
+    - ``attributes["demand_mwh_yr"]`` typed on the community page wins (``entered``).
+    - A municipality with a measured consumption (``measured.municipalities``) uses it.
+    - A MAS (or another community with member municipalities, ``member_populations``:
+      code -> inhabitants) adds the measured members and estimates the others from
+      their population (``mixed``); all measured is ``measured``.
+    - An energy community adds the measured consumption of its buildings among
+      ``site_ids`` to the estimate from its ``attributes["households"]``.
+    - Otherwise the household estimate: ``attributes["households"]``, else the
+      population, else ``member_population`` (the sum over member municipalities).
+
+    None when nothing is known.
+    """
+    attributes = community.get("attributes") or {}
+    entered = attributes.get("demand_mwh_yr")
+    if entered is not None:
+        return Demand(float(entered), "entered", "entered")
+    known = measured or Measured.none()
+    estimate = _estimate(community, member_population, params)
+    code = community.get("code")
+    if community.get("kind") == "municipality" and code is not None and str(code) in known.municipalities.index:
+        return _measured(known.municipalities.loc[[str(code)]], "")
+    if community.get("kind") == "energy_community":
+        buildings = known.sites.loc[known.sites.index.intersection(list(site_ids))]
+        if buildings.empty:
+            return estimate
+        part = _measured(buildings, f"{len(buildings)} building(s)")
+        return part if estimate is None else _combine(part, estimate)
+    return _members_demand(member_populations or {}, known, estimate, params)
 
 
 # ------------------------------------------------------------------------------------ aggregates
@@ -260,11 +349,19 @@ class CommunityReport:
     potential: pd.DataFrame
     demand: Demand | None
     funding: pd.DataFrame
+    measured: Measured = field(default_factory=Measured.none)
 
 
 def community_site_ids(source: PipelineSource, community: dict[str, Any], members: pd.DataFrame) -> list[str]:
-    """Linked sites, plus the sites in the municipality (kind municipality) or in the member municipalities (mas)."""
+    """Linked sites, plus the sites in the municipality (kind municipality) or in the member municipalities (mas).
+
+    An energy community (or any other kind but municipality and MAS) with a boundary
+    (``attributes["boundary"]``) also lists every current site inside it.
+    """
     ids = set(source.linked_sites(int(community["community_id"]))["site_id"])
+    boundary = (community.get("attributes") or {}).get("boundary")
+    if boundary and community["kind"] not in {"municipality", "mas"}:
+        ids |= set(source.sites_within(boundary))
     codes: list[str] = []
     if community["kind"] == "municipality" and community.get("code"):
         codes = [str(community["code"])]
@@ -283,6 +380,24 @@ def member_population(source: PipelineSource, members: pd.DataFrame) -> float | 
     municipalities = source.communities("municipality")
     pops = municipalities.loc[municipalities["code"].isin(codes), "population"].dropna()
     return float(pops.sum()) if len(pops) else None
+
+
+def member_populations(source: PipelineSource, members: pd.DataFrame) -> dict[str, float | None]:
+    """Population of each member municipality code (None where unknown)."""
+    codes = [str(c) for c in members["municipality_code"].dropna()]
+    municipalities = source.communities("municipality")
+    known = dict(zip(municipalities["code"].astype(str), municipalities["population"], strict=True))
+    return {c: (None if known.get(c) is None or pd.isna(known.get(c)) else float(known[c])) for c in codes}
+
+
+def measured_for(
+    source: PipelineSource, community: dict[str, Any], members: pd.DataFrame, site_ids: Sequence[str]
+) -> Measured:
+    """The newest measured consumption of the community's municipality or members, and of its sites."""
+    codes = {str(c) for c in members["municipality_code"].dropna()}
+    if community.get("code") is not None and community["kind"] == "municipality":
+        codes.add(str(community["code"]))
+    return Measured(source.measured_demand("municipality", sorted(codes)), source.measured_demand("site", site_ids))
 
 
 def community_report(
@@ -321,7 +436,15 @@ def community_report(
     if not include_ended:
         sites = sites[sites["end_date"].isna()].reset_index(drop=True)
     scores = frames.scores(sites["site_id"].tolist(), profile=profile)
-    demand = community_demand(community, member_population=member_population(frames, members), params=params)
+    measured = measured_for(frames, community, members, ids)
+    demand = community_demand(
+        community,
+        member_population=member_population(frames, members),
+        params=params,
+        measured=measured,
+        member_populations=member_populations(frames, members) if community["kind"] == "mas" else None,
+        site_ids=ids,
+    )
     return CommunityReport(
         community=community,
         members=members,
@@ -330,6 +453,7 @@ def community_report(
         potential=demand_coverage(potential_by_profile(sites, scores), demand),
         demand=demand,
         funding=funding_pipeline(frames.funding_links(sites["site_id"].tolist())),
+        measured=measured,
     )
 
 
@@ -338,6 +462,7 @@ __all__ = [
     "STATUS_ORDER",
     "CommunityReport",
     "Demand",
+    "Measured",
     "add_municipalities",
     "community_demand",
     "community_report",
@@ -345,7 +470,9 @@ __all__ = [
     "demand_coverage",
     "estimate_demand_mwh_yr",
     "funding_pipeline",
+    "measured_for",
     "member_population",
+    "member_populations",
     "municipalities_from_layer",
     "potential_by_profile",
     "sites_by_status",

@@ -94,6 +94,10 @@ class AuthenticationError(GisplanError, PermissionError):
         self.retry_after_s = retry_after_s
 
 
+class LastAdminError(GisplanError, ValueError):
+    """A change would leave the store without an active admin (demoting or disabling the last one)."""
+
+
 class NotFoundError(GisplanError, LookupError):
     """A record (site, user, submission...) asked for by id does not exist in the store."""
 
@@ -109,6 +113,17 @@ class ConflictError(GisplanError, RuntimeError):
         super().__init__(msg)
         self.mine = mine
         self.theirs = theirs
+
+
+class PartitionError(GisplanError, RuntimeError):
+    """Some partitions of a partitioned run failed; the others are written and a rerun resumes.
+
+    ``failed`` maps each failed partition's number to its error message.
+    """
+
+    def __init__(self, msg: str, *, failed: dict[int, str] | None = None) -> None:
+        super().__init__(msg)
+        self.failed = dict(failed or {})
 
 
 class UploadRejectedError(InputError):
@@ -130,6 +145,20 @@ class UploadRejectedError(InputError):
         super().__init__(msg)
 
 
+class RefusedError(InputError):
+    """A resident's proposal or a voter's ballot was refused; nothing was stored.
+
+    ``reason`` is a stable code the app translates (``rate_limited``, ``honeypot``, ``code_used``,
+    ``over_budget``, ``photo_too_large``, ``photo_not_image``…); ``retry_after_s`` is how long to
+    wait before trying again [s], 0 when waiting does not help.
+    """
+
+    def __init__(self, msg: str, *, reason: str, retry_after_s: float = 0.0) -> None:
+        super().__init__(msg)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
 __all__ = [
     "AuthenticationError",
     "CRSError",
@@ -138,11 +167,14 @@ __all__ = [
     "GisplanError",
     "InputError",
     "InvalidDataError",
+    "LastAdminError",
     "MissingCRSError",
     "NotFoundError",
     "OfflineError",
+    "PartitionError",
     "PermissionDeniedError",
     "Problem",
+    "RefusedError",
     "SourceNotFoundError",
     "UnreadableSourceError",
     "UploadRejectedError",

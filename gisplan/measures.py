@@ -45,9 +45,11 @@ from gisplan.profiles import (
 
 log = logging.getLogger(__name__)
 
-LayerInput = Union[gpd.GeoDataFrame, gpd.GeoSeries, RasterLayer, str, Path]  # noqa: UP007  (runtime alias)
 Progress = Callable[[str, int, int], None]
 RASTER_SUFFIXES = (".tif", ".tiff")
+#: Key in a vector layer's ``attrs`` holding the (minx, miny, maxx, maxy) of the WHOLE layer [working CRS units]
+#: when the frame is only a piece of it (a partition's neighbourhood, :mod:`gisplan.partitioned`).
+EXTENT_ATTR = "gisplan_extent"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Raster:
     source: str | Path | RasterLayer
     band: int = 1
 
+
+LayerInput = Union[gpd.GeoDataFrame, gpd.GeoSeries, RasterLayer, Raster, str, Path]  # noqa: UP007  (runtime alias)
 
 Resolved = Union[gpd.GeoDataFrame, Raster, None]  # noqa: UP007
 
@@ -92,6 +96,8 @@ def _from_input(value: LayerInput, slot: str, catalogue: Catalogue | None, crs: 
         return to_working(frame, parse_crs(crs))
     if isinstance(value, RasterLayer):
         return Raster(value)
+    if isinstance(value, Raster):
+        return value
     text = str(value)
     if catalogue is not None and text in catalogue.layers:
         return _from_catalogue(text, catalogue, crs)
@@ -104,6 +110,61 @@ def _from_input(value: LayerInput, slot: str, catalogue: Catalogue | None, crs: 
     return read_frame
 
 
+def optional_slots(profile: Profile) -> set[str]:
+    """The slots every measure of ``profile`` that uses them marks optional."""
+    return {m.layer for m in profile.measures if m.optional} - {m.layer for m in profile.measures if not m.optional}
+
+
+def missing_slots_message(profile: str, missing: list[str], catalogue: Catalogue | Path | None = None) -> str:
+    """Why ``profile`` cannot run and what to do, in words for a command-line user."""
+    where = catalogue if isinstance(catalogue, Path) else settings.get().layers_dir
+    first = missing[0]
+    return (
+        f"profile {profile!r} needs layer(s) {missing} that the layer catalogue ({where}) does not fill: "
+        f"add a catalogue layer with id {first!r} or one ending in '_{first}' (or name it in the profile's "
+        f"bindings); if the region has no such data, declare it in a catalogue file with "
+        f"'unavailable: [{', '.join(missing)}]' and the profile runs without it; "
+        "'gisplan layers check' lists every profile's filled and unfilled slots"
+    )
+
+
+@dataclass(frozen=True)
+class SlotStatus:
+    """How the catalogue fills one layer slot of a profile."""
+
+    slot: str
+    layer_id: str | None
+    """The catalogue layer that fills it, or None."""
+    optional: bool
+    declared_unavailable: bool
+    """The region declares it has no data for this slot (``unavailable:``)."""
+
+    @property
+    def state(self) -> str:
+        """``filled``, ``unavailable`` (declared), ``optional`` (missing, not needed) or ``missing``."""
+        if self.layer_id is not None:
+            return "filled"
+        if self.declared_unavailable:
+            return "unavailable"
+        return "optional" if self.optional else "missing"
+
+
+def slot_statuses(profile: Profile, catalogue: Catalogue) -> list[SlotStatus]:
+    """Each slot of ``profile``: which catalogue layer fills it, or whether it is optional or declared unavailable.
+
+    Raises
+    ------
+    ConfigError
+        If a slot matches several catalogue layers (see :func:`resolve_layers`).
+    """
+    optional = optional_slots(profile)
+    declared = catalogue.unavailable_for(profile.name)
+    return [
+        SlotStatus(slot, _catalogue_id(slot, profile, catalogue), slot in optional, slot in declared)
+        for slot in profile.slots()
+    ]
+
+
 def resolve_layers(
     profile: Profile,
     crs: object,
@@ -111,7 +172,7 @@ def resolve_layers(
     layers: Mapping[str, LayerInput] | None = None,
     catalogue: Catalogue | Path | None = None,
 ) -> dict[str, Resolved]:
-    """Fill every slot of ``profile``; ``None`` for a missing optional slot.
+    """Fill every slot of ``profile``; ``None`` for a missing optional slot or one the catalogue declares unavailable.
 
     Raises
     ------
@@ -132,7 +193,8 @@ def resolve_layers(
             if isinstance(catalogue, Path):
                 raise
             cat = None
-    optional = {m.layer for m in profile.measures if m.optional} - {m.layer for m in profile.measures if not m.optional}
+    optional = optional_slots(profile)
+    declared = cat.unavailable_for(profile.name) if cat is not None else frozenset()
     out: dict[str, Resolved] = {}
     missing = []
     for slot in profile.slots():
@@ -142,17 +204,14 @@ def resolve_layers(
         layer_id = _catalogue_id(slot, profile, cat) if cat is not None else None
         if layer_id is not None and cat is not None:
             out[slot] = _from_catalogue(layer_id, cat, crs)
-        elif slot in optional:
-            log.info("profile %s: optional layer %r not found; its criteria stay empty", profile.name, slot)
+        elif slot in optional or slot in declared:
+            why = "declared not available by the region" if slot in declared else "optional and not found"
+            log.info("profile %s: layer %r %s; its criteria stay empty", profile.name, slot, why)
             out[slot] = None
         else:
             missing.append(slot)
     if missing:
-        msg = (
-            f"profile {profile.name!r} needs layer(s) {missing}: pass them as layers={{slot: GeoDataFrame or path}}, "
-            "or add catalogue layers with those ids (or ids ending in _<slot>), or name them in the profile's bindings"
-        )
-        raise ConfigError(msg)
+        raise ConfigError(missing_slots_message(profile.name, missing, catalogue))
     return out
 
 
@@ -233,6 +292,99 @@ def run_measure(
         if column not in out.columns:
             out[column] = np.nan
     return out[list(columns)]
+
+
+#: Least margin around a vector layer's features that still counts as covered by it. [m]
+MIN_EXTENT_MARGIN_M = 5000.0
+#: Margin around a vector layer's features, as a share of their bounding box's diagonal.
+EXTENT_MARGIN_SHARE = 0.05
+
+BoolArray = np.ndarray[tuple[int, ...], np.dtype[np.bool_]]
+
+
+def _reach_m(measure: Measure) -> float:
+    """How far beyond its features a layer still tells something about a site. [m]"""
+    radius = getattr(measure, "radius_m", None)
+    return float(radius) if radius else 0.0
+
+
+def layer_covers(sites: gpd.GeoDataFrame, measure: Measure, value: Resolved, values: pd.DataFrame) -> BoolArray:
+    """Where ``measure``'s layer reaches each site, so that its value (or its absence) is a fact.
+
+    A missing or empty layer covers nothing. A raster covers the sites it has
+    valid cells under (``<name>_covered_share`` > 0). A vector layer covers
+    the sites whose bounding-box centre lies within its features' bounding
+    box grown by a margin: the measure's radius, at least
+    :data:`MIN_EXTENT_MARGIN_M` and at least :data:`EXTENT_MARGIN_SHARE` of
+    the box's diagonal (the whole layer's box when the frame is a piece of
+    it and carries ``attrs[EXTENT_ATTR]``). Beyond that, "nothing within 20 km" or "outside every
+    protected area" would only say that the layer stops there (a Czech
+    substations layer says nothing about a site in Doncaster).
+
+    Parameters
+    ----------
+    sites
+        Sites in the working metric CRS.
+    measure
+        The measure whose layer is checked.
+    value
+        The resolved layer (``None`` when an optional slot is empty).
+    values
+        The measure's output columns for ``sites``.
+    """
+    n = len(sites)
+    if value is None:
+        return np.zeros(n, dtype=bool)
+    if isinstance(value, Raster):
+        share = f"{getattr(measure, 'name', measure.layer)}_covered_share"
+        if share in values.columns:
+            return np.asarray(pd.to_numeric(values[share], errors="coerce").fillna(0.0).to_numpy() > 0, dtype=bool)
+        first = values.iloc[:, 0] if len(values.columns) else pd.Series(np.nan, index=sites.index)
+        return np.asarray(first.notna().to_numpy(), dtype=bool)
+    extent = value.attrs.get(EXTENT_ATTR)
+    if extent is None:
+        geoms = value.geometry
+        if len(geoms) == 0 or bool(geoms.is_empty.all()):
+            return np.zeros(n, dtype=bool)
+        extent = geoms.total_bounds
+    minx, miny, maxx, maxy = (float(v) for v in extent)
+    diagonal = float(np.hypot(maxx - minx, maxy - miny))
+    margin = max(_reach_m(measure), MIN_EXTENT_MARGIN_M, EXTENT_MARGIN_SHARE * diagonal)
+    bounds = sites.geometry.bounds.to_numpy()
+    cx = (bounds[:, 0] + bounds[:, 2]) / 2
+    cy = (bounds[:, 1] + bounds[:, 3]) / 2
+    with np.errstate(invalid="ignore"):
+        inside = (cx >= minx - margin) & (cx <= maxx + margin) & (cy >= miny - margin) & (cy <= maxy + margin)
+    return np.asarray(inside, dtype=bool)
+
+
+def coverage(
+    sites: gpd.GeoDataFrame, profile: Profile, resolved: Mapping[str, Resolved], values: pd.DataFrame
+) -> dict[str, BoolArray]:
+    """Per measure column, where its layer covers the site (see :func:`layer_covers`).
+
+    A column computed by several measures is covered where any of them covers it.
+    """
+    out: dict[str, BoolArray] = {}
+    for measure in profile.measures:
+        columns = [c for c in measure.columns() if c in values.columns]
+        mask = layer_covers(sites, measure, resolved.get(measure.layer), values[columns])
+        for column in columns:
+            out[column] = out[column] | mask if column in out else mask
+    return out
+
+
+def mask_uncovered(values: pd.DataFrame, covered: Mapping[str, BoolArray]) -> pd.DataFrame:
+    """``values`` with every measure value outside its layer's coverage set missing.
+
+    Coverage shares of rasters (``*_covered_share``) stay: they are facts
+    about the raster, 0 where it does not reach.
+    """
+    out = values.copy()
+    for column, mask in covered.items():
+        if column in out.columns and not column.endswith("_covered_share") and not mask.all():
+            out[column] = out[column].where(mask)
+    return out
 
 
 #: Rough order of the measures' cost per site, dearest first, so that no long measure starts last.
@@ -343,4 +495,18 @@ def run_measures(
     return pd.concat(frames, axis=1)
 
 
-__all__ = ["LayerInput", "Raster", "resolve_layers", "run_measure", "run_measures"]
+__all__ = [
+    "EXTENT_ATTR",
+    "LayerInput",
+    "Raster",
+    "SlotStatus",
+    "coverage",
+    "layer_covers",
+    "mask_uncovered",
+    "missing_slots_message",
+    "optional_slots",
+    "resolve_layers",
+    "run_measure",
+    "run_measures",
+    "slot_statuses",
+]

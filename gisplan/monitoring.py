@@ -6,9 +6,8 @@
 - :func:`potential_by_municipality` and :func:`score_distribution` are the tidy
   tables the dashboard charts plot.
 - :func:`regional_dashboard` gathers them for a region (NUTS 3) or a MAS.
-- :func:`secap_actions` lists a municipality's actions for Covenant of Mayors
-  (SECAP) reporting and municipal climate plans; :func:`write_secap` writes them
-  to CSV or XLSX.
+- :func:`secap_actions` and :func:`write_secap` (from :mod:`gisplan.secap`) list a
+  municipality's climate-plan actions for Covenant of Mayors (SECAP) reporting.
 
 All functions but the ``regional_dashboard``/``secap_actions`` shells are pure
 functions of DataFrames (see :mod:`gisplan._storeframes` for their columns).
@@ -19,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,44 +25,8 @@ import pandas as pd
 from gisplan._storeframes import PipelineSource, StoreFrames
 from gisplan.communities import STATUS_ORDER, sites_by_status
 from gisplan.errors import InputError, NotFoundError
+from gisplan.secap import ACTION_STATUSES, SECAP_COLUMNS, SECAP_STATUS, secap_actions, write_secap
 from gisplan.store import Store
-
-#: SECAP implementation status of each workflow status (Covenant of Mayors reporting wording).
-SECAP_STATUS = {
-    "new": "Not started",
-    "screening": "Not started",
-    "shortlisted": "Not started",
-    "project_in_preparation": "Ongoing",
-    "funded": "Ongoing",
-    "realised": "Completed",
-    "rejected": "Cancelled",
-}
-#: Sites located in a municipality become SECAP actions from these statuses on (linked sites always do).
-ACTION_STATUSES = ("shortlisted", "project_in_preparation", "funded", "realised")
-SECAP_COLUMNS = [
-    "municipality_code",
-    "municipality_name",
-    "action_id",
-    "action_title",
-    "sector",
-    "measure",
-    "site_kind",
-    "status",
-    "implementation_status",
-    "status_since",
-    "profile",
-    "capacity_kwp",
-    "expected_production_mwh_yr",
-    "co2_reduction_t_yr",
-    "funding",
-    "funding_verdict",
-]
-_MEASURE = {
-    "rooftop": "Photovoltaics (rooftop)",
-    "brownfield": "Photovoltaics (ground-mounted, brownfield)",
-    "municipal_land": "Photovoltaics (ground-mounted, municipal land)",
-}
-_VERDICT_RANK = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 
 
 # ------------------------------------------------------------------------------------- over time
@@ -282,161 +244,6 @@ def regional_dashboard(
         by_municipality=potential_by_municipality(current, scores, municipalities),
         scores=score_distribution(scores[scores["site_id"].isin(current["site_id"])]),
     )
-
-
-# ---------------------------------------------------------------------------------------- SECAP
-def _best_scores(scores: pd.DataFrame, profile: str | None) -> pd.DataFrame:
-    """One score row per site: ``profile``'s, else the site's best-scoring non-excluded profile."""
-    if profile is not None:
-        return scores[scores["profile"] == profile].drop_duplicates("site_id")
-    ranked = scores.assign(_excluded=scores["excluded"].astype(bool)).sort_values(
-        ["site_id", "_excluded", "score", "profile"], ascending=[True, True, False, True]
-    )
-    return ranked.drop_duplicates("site_id").drop(columns="_excluded")
-
-
-def _funding_text(links: pd.DataFrame) -> pd.DataFrame:
-    """Per site: the linked calls with their verdicts, best first, and the best verdict."""
-    if links.empty:
-        return pd.DataFrame(columns=["site_id", "funding", "funding_verdict"])
-    ranked = links.assign(_rank=links["verdict"].map(_VERDICT_RANK).fillna(3)).sort_values(["site_id", "_rank"])
-    rows = []
-    for site_id, group in ranked.groupby("site_id", sort=True):
-        text = "; ".join(f"{c} ({v})" for c, v in zip(group["call_code"], group["verdict"], strict=True))
-        rows.append({"site_id": site_id, "funding": text, "funding_verdict": group["verdict"].iloc[0]})
-    return pd.DataFrame(rows, columns=["site_id", "funding", "funding_verdict"])
-
-
-def secap_actions(
-    source: Store | PipelineSource,
-    municipality_code: str,
-    *,
-    profile: str | None = None,
-    statuses: Sequence[str] = ACTION_STATUSES,
-) -> pd.DataFrame:
-    """A municipality's SECAP actions: its linked sites and its sites in ``statuses``, one row each.
-
-    Linked sites are those linked to the municipality's community (any status);
-    sites located in the municipality join once they reach one of ``statuses``.
-    Each row's energy comes from ``profile``, or else from the site's
-    best-scoring non-excluded profile (named in the ``profile`` column).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SECAP_COLUMNS`, sorted by action id: ``capacity_kwp`` [kWp],
-        ``expected_production_mwh_yr`` [MWh/yr], ``co2_reduction_t_yr`` [tCO2/yr],
-        ``implementation_status`` in Covenant of Mayors wording, ``status_since``
-        (date of the last workflow move, else first seen), ``funding`` (linked
-        calls with verdicts) and ``funding_verdict`` (the best of them).
-
-    Raises
-    ------
-    NotFoundError
-        If no municipality community has this code.
-    """
-    frames = _frames(source)
-    municipalities = frames.communities("municipality")
-    found = municipalities[municipalities["code"] == str(municipality_code)]
-    if found.empty:
-        msg = (
-            f"there is no municipality {municipality_code!r} in the store; add it from the boundaries layer "
-            "(gisplan.communities.add_municipalities)"
-        )
-        raise NotFoundError(msg)
-    muni = found.iloc[0]
-    linked = set(frames.linked_sites(int(muni["community_id"]))["site_id"])
-    located = frames.sites(municipality_codes=[str(municipality_code)])
-    ids = linked | set(located.loc[located["status"].isin(list(statuses)), "site_id"])
-    sites = frames.sites(site_ids=sorted(ids))
-    sites = sites[sites["end_date"].isna()]
-    site_ids = sites["site_id"].tolist()
-    scores = _best_scores(frames.scores(site_ids), profile)
-    changes = frames.status_changes(site_ids)
-    since = changes.groupby("site_id")["changed_at"].last() if len(changes) else pd.Series(dtype="object")
-    table = sites.merge(scores, on="site_id", how="left").merge(
-        _funding_text(frames.funding_links(site_ids)), on="site_id", how="left"
-    )
-    excluded = table["excluded"].fillna(False).astype(bool)
-    status_since = [
-        _utc(pd.Series([since.get(sid, first)])).iloc[0].date()
-        for sid, first in zip(table["site_id"], table["first_seen"], strict=True)
-    ]
-    out = pd.DataFrame(
-        {
-            "municipality_code": str(municipality_code),
-            "municipality_name": str(muni["name"]),
-            "action_id": table["site_id"],
-            "action_title": table["name"],
-            "sector": "Local electricity production",
-            "measure": table["kind"].map(_MEASURE).fillna("Photovoltaics"),
-            "site_kind": table["kind"],
-            "status": table["status"],
-            "implementation_status": table["status"].map(SECAP_STATUS).fillna("Not started"),
-            "status_since": status_since,
-            "profile": table["profile"],
-            "capacity_kwp": table["capacity_kwp"].where(~excluded),
-            "expected_production_mwh_yr": table["energy_mwh_yr"].where(~excluded),
-            "co2_reduction_t_yr": table["co2_t_yr"].where(~excluded),
-            "funding": table["funding"].fillna(""),
-            "funding_verdict": table["funding_verdict"].fillna(""),
-        }
-    )
-    return out.sort_values("action_id", ignore_index=True)[SECAP_COLUMNS]
-
-
-def write_secap(actions: pd.DataFrame, path: Path | str, *, note: str = "") -> Path:
-    """Write SECAP actions to ``.csv`` (UTF-8 with BOM, for Excel) or ``.xlsx`` (sheets actions + about).
-
-    The ``about`` sheet holds the totals, the date and ``note`` (e.g. the profile
-    and the CO2 factor used).
-
-    Raises
-    ------
-    InputError
-        If the suffix is neither ``.csv`` nor ``.xlsx``.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix == ".csv":
-        actions.to_csv(target, index=False, encoding="utf-8-sig")
-        return target
-    if suffix != ".xlsx":
-        msg = f"{target}: write SECAP actions to a .csv or .xlsx file"
-        raise InputError(msg)
-    about = pd.DataFrame(
-        {
-            "item": [
-                "municipality",
-                "generated",
-                "actions",
-                "capacity_kwp",
-                "expected_production_mwh_yr",
-                "co2_reduction_t_yr",
-                "note",
-            ],
-            "value": [
-                ", ".join(
-                    sorted(
-                        {
-                            f"{c} {n}"
-                            for c, n in zip(actions["municipality_code"], actions["municipality_name"], strict=True)
-                        }
-                    )
-                ),
-                dt.date.today().isoformat(),
-                len(actions),
-                float(actions["capacity_kwp"].sum()),
-                float(actions["expected_production_mwh_yr"].sum()),
-                float(actions["co2_reduction_t_yr"].sum()),
-                note,
-            ],
-        }
-    )
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        actions.to_excel(writer, sheet_name="actions", index=False)
-        about.to_excel(writer, sheet_name="about", index=False)
-    return target
 
 
 __all__ = [

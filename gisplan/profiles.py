@@ -73,6 +73,7 @@ BUILTIN_COLUMNS: dict[str, str] = {
     "roof_type": "",
     "capacity_kwp": "kWp",
     "yield_kwh_kwp_yr": "kWh/kWp/yr",
+    "yield_source": "",
     "energy_mwh_yr": "MWh/yr",
     "co2_t_yr": "tCO2/yr",
     "households": "households",
@@ -293,6 +294,38 @@ class Penalties(_Strict):
     heavy: float = Field(default=30.0, ge=0, le=100)
 
 
+class EnergySection(_Strict):
+    """How a profile sizes its sites: ground density and an optional cap, each with its reference.
+
+    Example::
+
+        energy:
+          ground_density_mwp_ha: 0.55
+          ground_density_reference: US EPA RE-Powering screening, 4.5 acres/MW
+          max_capacity_kwp: 1000
+          max_capacity_reference: grid connection limit agreed with the DSO
+    """
+
+    ground_density_mwp_ha: float | None = Field(
+        default=None, gt=0, le=2, description="peak power per hectare of usable ground [MWp/ha]"
+    )
+    ground_density_reference: str | None = Field(default=None, min_length=3, description="published source")
+    max_capacity_kwp: float | None = Field(default=None, gt=0, description="cap on each site's capacity [kWp]")
+    max_capacity_reference: str | None = Field(default=None, min_length=3, description="why this cap")
+
+    @model_validator(mode="after")
+    def _referenced(self) -> EnergySection:
+        missing = [
+            f"{name}_reference"
+            for name, value in (("ground_density", self.ground_density_mwp_ha), ("max_capacity", self.max_capacity_kwp))
+            if value is not None and getattr(self, f"{name}_reference") is None
+        ]
+        if missing:
+            msg = f"give {' and '.join(missing)}: a published source for the figure"
+            raise ValueError(msg)
+        return self
+
+
 class Profile(_Strict):
     """A scoring profile."""
 
@@ -304,6 +337,7 @@ class Profile(_Strict):
     energy_irradiation: str | None = Field(
         default=None, description="column with irradiation for the yield (e.g. ghi_mean_kwh_m2_yr); none: pvlib"
     )
+    energy: EnergySection = Field(default_factory=EnergySection)
     bindings: dict[str, str] = Field(default_factory=dict, description="slot -> catalogue layer id")
     site_columns: list[str] = Field(default_factory=list, description="source attributes the rules use")
     measures: list[Measure] = Field(default_factory=list)
@@ -465,6 +499,7 @@ __all__ = [
     "SITE_KINDS",
     "Condition",
     "Criterion",
+    "EnergySection",
     "Exclusion",
     "Handicap",
     "Measure",

@@ -1,16 +1,9 @@
-"""Score sites with a profile: exclusions, graded handicaps, weighted criteria.
+"""Score sites with a profile: measure the criteria on the layers, then apply its rules.
 
-For each site the score is built so that it can be explained line by line:
-
-1. each criterion's raw value is normalised to 0–1 (a ramp or a category
-   table) and contributes ``100 × weight × normalised / Σ weights`` points;
-2. each handicap met takes its level's penalty off (light, medium, heavy, as in
-   ADEME's screening of brownfields), never below 0;
-3. a site meeting any exclusion, or of a kind the profile does not score, is
-   excluded: a last line takes the rest of its score away, so it scores 0.
-
-The ``breakdown`` lists those lines as JSON objects ``{criterion, raw, unit,
-normalised, weight, contribution}``; the contributions add up to ``score``.
+:func:`score` fills the profile's layer slots, measures every criterion (and
+where each layer reaches the sites), estimates the energy and applies the
+profile's rules (:mod:`gisplan.rules`: exclusions, graded handicaps, weighted
+criteria, with a breakdown whose lines add up to the score).
 
 :func:`score` returns the scored GeoDataFrame in the column order of the
 scored GeoPackage contract (layer ``sites``), which :func:`write_geopackage`
@@ -19,237 +12,68 @@ writes.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from gisplan import _jsontext as jt
 from gisplan import settings
-from gisplan._jsontext import Piece
 from gisplan.catalogue import CANONICAL_COLUMNS, Catalogue
 from gisplan.errors import InputError
-from gisplan.profiles import Condition, Criterion, Profile, load_profile
+from gisplan.profiles import Profile, load_profile
+from gisplan.rules import Rules, apply_rules, evaluate, normalise, to_float
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pyarrow as pa
 
     from gisplan.criteria.geometry import UsableAreaParams
-    from gisplan.energy import EnergyParams
+    from gisplan.energy import EnergyParams, SolarRegion
     from gisplan.measures import LayerInput, Progress
 
 log = logging.getLogger(__name__)
 
-RESULT_COLUMNS = ("profile", "profile_version", "score", "excluded", "exclusion_reasons", "handicaps", "breakdown")
-ENERGY_COLUMNS = ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households")
-#: Decimals of the contributions and normalised values in the breakdown.
-DECIMALS = 4
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The outcome of a profile's rules, column by column (one row per site).
-
-    The JSON columns are pyarrow string arrays, chunked when large.
-    """
-
-    score: np.ndarray[Any, np.dtype[np.float64]]
-    excluded: np.ndarray[Any, np.dtype[np.bool_]]
-    exclusion_reasons: pa.Array | pa.ChunkedArray
-    handicaps: pa.Array | pa.ChunkedArray
-    breakdown: pa.Array | pa.ChunkedArray
-
-
-# ---------------------------------------------------------------- normalisation and conditions
-
-
-def _numeric(values: pd.Series) -> np.ndarray[Any, np.dtype[np.float64]]:
-    return np.asarray(pd.to_numeric(values, errors="coerce"), dtype=np.float64)
-
-
-def normalise(criterion: Criterion, values: pd.Series) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Normalised values [0–1] of a criterion's raw column; missing raw values get ``default``."""
-    if criterion.ramp is not None:
-        raw = _numeric(values)
-        bad, good = criterion.ramp.bad, criterion.ramp.good
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = np.clip((raw - bad) / (good - bad), 0.0, 1.0)
-        return np.where(np.isnan(raw), criterion.default, out)
-    table = criterion.categories or {}
-    codes, keys = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    mapped = np.array([float(table.get(k, criterion.default)) for k in keys] + [float(criterion.default)])
-    return np.asarray(mapped[codes], dtype=np.float64)  # code -1 (missing) takes the default, last
-
-
-def evaluate(condition: Condition, values: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Where ``condition`` holds; missing values meet only ``missing``."""
-    missing = values.isna().to_numpy(dtype=bool)
-    if condition.op == "missing":
-        return missing
-    value = condition.value
-    if condition.op in ("in", "not_in"):
-        wanted = [str(v) for v in value] if isinstance(value, list) else []
-        hit = values.astype("string").isin(wanted).to_numpy(dtype=bool, na_value=False)
-        return (hit if condition.op == "in" else ~hit) & ~missing
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raw = _numeric(values)
-        ops = {
-            ">": np.greater,
-            ">=": np.greater_equal,
-            "<": np.less,
-            "<=": np.less_equal,
-            "==": np.equal,
-            "!=": np.not_equal,
-        }
-        with np.errstate(invalid="ignore"):
-            result = np.asarray(ops[condition.op](raw, float(value)), dtype=bool)
-        return np.asarray(result & ~np.isnan(raw), dtype=bool)
-    text = values.astype("string")
-    equal = (text == str(value)).to_numpy(dtype=bool, na_value=False)
-    return (equal if condition.op == "==" else ~equal) & ~missing
-
-
-# ---------------------------------------------------------------- JSON texts (see gisplan._jsontext)
-
-
-def _json_raw(values: pd.Series) -> Piece:
-    """JSON text of raw values: numbers as numbers, anything else as strings, missing as null."""
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return jt.numbers(np.round(_numeric(values), 6))
-    return jt.labels(values)
-
-
-def _line(
-    criterion: str,
-    *,
-    raw: Piece | str,
-    unit: str,
-    normalised: Piece | str,
-    weight: float | None,
-    contribution: Piece,
-) -> list[Piece]:
-    head = f'{{"criterion": {json.dumps(criterion, ensure_ascii=False)}, "raw": '
-    mid = f', "unit": {json.dumps(unit, ensure_ascii=False)}, "normalised": '
-    tail = f', "weight": {json.dumps(weight)}, "contribution": '
-    parts = [head, raw, mid, normalised, tail, contribution, "}"]
-    return [jt.constant(p) if isinstance(p, str) else p for p in parts]
-
-
-# ---------------------------------------------------------------- rules
-
-
-def apply_rules(frame: pd.DataFrame, profile: Profile, *, language: str | None = None) -> Rules:
-    """Score, exclusion and breakdown of every site of ``frame`` under ``profile``.
-
-    Parameters
-    ----------
-    frame
-        Sites with every column the profile uses (see :meth:`Profile.columns`)
-        and ``kind``.
-    profile
-        The scoring profile.
-    language
-        Language of the reasons (default the ``GISPLAN_LANG`` setting).
-    """
-    lang = language or settings.get().language
-    n = len(frame)
-    units = profile.columns()
-    total_weight = sum(c.weight for c in profile.criteria)
-    running = np.zeros(n)
-    lines: list[list[Piece]] = []
-    active: list[np.ndarray[Any, np.dtype[np.bool_]] | None] = []
-    for criterion in profile.criteria:
-        raw = frame[criterion.column]
-        norm = np.round(normalise(criterion, raw), DECIMALS)
-        contribution = np.round(100.0 * criterion.weight * norm / total_weight, DECIMALS)
-        running = running + contribution
-        unit = criterion.unit if criterion.unit is not None else units.get(criterion.column, "")
-        lines.append(
-            _line(
-                criterion.column,
-                raw=_json_raw(raw),
-                unit=unit,
-                normalised=jt.numbers(norm),
-                weight=criterion.weight,
-                contribution=jt.numbers(contribution),
-            )
-        )
-        active.append(None)
-
-    handicap_items: list[list[Piece]] = []
-    handicap_on: list[np.ndarray[Any, np.dtype[np.bool_]] | None] = []
-    for handicap in profile.handicaps:
-        hit = evaluate(handicap.when, frame[handicap.when.column])
-        penalty = float(getattr(profile.penalties, handicap.level))
-        taken = np.where(hit, np.minimum(penalty, running), 0.0)
-        running = running - taken
-        reason = handicap.reason.get(lang)
-        item = {"name": handicap.id, "level": handicap.level, "penalty": penalty, "reason": reason}
-        handicap_items.append([jt.constant(json.dumps(item, ensure_ascii=False))])
-        handicap_on.append(hit)
-        unit = units.get(handicap.when.column, "")
-        lines.append(
-            _line(
-                f"handicap:{handicap.id}",
-                raw=_json_raw(frame[handicap.when.column]),
-                unit=unit,
-                normalised="null",
-                weight=None,
-                contribution=jt.numbers(-taken),
-            )
-        )
-        active.append(hit)
-
-    reasons: list[list[Piece]] = []
-    reason_on: list[np.ndarray[Any, np.dtype[np.bool_]] | None] = []
-    kinds = frame["kind"].astype("string") if "kind" in frame.columns else pd.Series(pd.NA, index=frame.index)
-    wrong_kind = ~kinds.isin(list(profile.site_kinds)).to_numpy(dtype=bool, na_value=False)
-    kind_reason = {
-        "cs": f"Profil {profile.name} nehodnotí tento druh lokality",
-        "en": f"Profile {profile.name} does not score this kind of site",
-    }
-    reasons.append([jt.constant(json.dumps(kind_reason.get(lang, kind_reason["en"]), ensure_ascii=False))])
-    reason_on.append(wrong_kind)
-    excluded = wrong_kind.copy()
-    for exclusion in profile.exclusions:
-        hit = evaluate(exclusion.when, frame[exclusion.when.column])
-        reasons.append([jt.constant(json.dumps(exclusion.reason.get(lang), ensure_ascii=False))])
-        reason_on.append(hit)
-        excluded |= hit
-    taken = np.where(excluded, running, 0.0)
-    lines.append(
-        _line("exclusion", raw="null", unit="", normalised="null", weight=None, contribution=jt.numbers(-taken))
-    )
-    active.append(excluded)
-    running = running - taken
-
-    return Rules(
-        score=np.maximum(running, 0.0),
-        excluded=excluded,
-        exclusion_reasons=jt.json_list(reasons, reason_on, n),
-        handicaps=jt.json_list(handicap_items, handicap_on, n),
-        breakdown=jt.json_list(lines, active, n),
-    )
+RESULT_COLUMNS = (
+    "profile",
+    "profile_version",
+    "score",
+    "completeness",
+    "excluded",
+    "exclusion_reasons",
+    "handicaps",
+    "breakdown",
+)
+ENERGY_COLUMNS = (
+    "capacity_kwp",
+    "yield_kwh_kwp_yr",
+    "energy_mwh_yr",
+    "co2_t_yr",
+    "households",
+    "yield_source",
+    "yield_note",
+)
 
 
 # ---------------------------------------------------------------- the public API
 
 
 def _canonical(sites: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
-    """Sites in the working CRS with every canonical column, filled in where missing."""
-    from gisplan.crs import is_metric, parse_crs, to_working
+    """Sites in the working CRS with every canonical column, filled in where missing.
+
+    ``area_m2`` [m²] and ``area_source`` are settled here (:func:`gisplan.criteria.geometry.site_area`):
+    a polygon's area in the working CRS, else the declared area of a point, else NaN with
+    ``not_available``. ``land_cover`` is optional: sites without it (anything but RÚIAN parcels
+    and OSM land use) get an unknown value, which no exclusion matches.
+    """
+    from gisplan.criteria.geometry import site_area
+    from gisplan.crs import to_working
 
     if sites.crs is None:
         msg = "the sites have no CRS; set one (gdf.set_crs) or read them with gisplan.sources.read"
         raise InputError(msg)
-    out = sites if is_metric(parse_crs(sites.crs)) else to_working(sites)
+    out = to_working(sites)  # keeps a metric CRS that keeps areas true; moves lon/lat, Web Mercator…
     out = out.copy()
     if "kind" not in out.columns:
         if len(profile.site_kinds) != 1:
@@ -264,25 +88,56 @@ def _canonical(sites: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
         out["site_id"] = out["source"].astype(str) + ":" + out["source_id"].astype(str)
     if "name" not in out.columns:
         out["name"] = None
+    areas = site_area(out)
+    out["area_m2"] = areas["area_m2"]
+    out["area_source"] = areas["area_source"]
+    # site attributes only some sources carry (RÚIAN land cover; a brownfield list's previous use and
+    # contamination): missing means unknown, not an error
+    for optional in ("land_cover", "previous_use", "contamination"):
+        if optional in profile.site_columns and optional not in out.columns:
+            out[optional] = pd.Series(pd.NA, index=out.index, dtype="string")
     return out
 
 
-def _specific_yield(frame: pd.DataFrame, geoms: gpd.GeoSeries, profile: Profile, params: EnergyParams) -> Any:
-    from gisplan.energy import yield_from_irradiation, yield_pvlib
+def _solar_region(catalogue: Catalogue | Path | None) -> SolarRegion | None:
+    """The catalogue's ``region:`` declaration; a broken default catalogue is logged, not raised."""
+    from gisplan.catalogue import load_catalogue
+    from gisplan.errors import ConfigError
 
-    spec = np.full(len(frame), np.nan)
-    if profile.energy_irradiation is not None:
-        spec = yield_from_irradiation(_numeric(frame[profile.energy_irradiation]), params)
-    gap = np.isnan(spec)
-    if gap.any():
-        # no raster value: pvlib's models at the site's location
-        from gisplan.crs import WGS84, transformer
+    if isinstance(catalogue, Catalogue):
+        cat = catalogue
+    elif catalogue is not None:
+        cat = load_catalogue(Path(catalogue))
+    else:
+        folder = settings.get().layers_dir
+        if not folder.is_dir():
+            return None
+        try:
+            cat = load_catalogue(folder)
+        except ConfigError as exc:
+            log.warning("yields without the catalogue's region: %s", exc)
+            return None
+    return cat.region.solar() if cat.region is not None else None
 
-        bounds = geoms.bounds.to_numpy()[gap]
-        tr = transformer(geoms.crs, WGS84)
-        lon, lat = tr.transform((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2)
-        spec[gap] = yield_pvlib(lat, lon, params)
-    return spec
+
+def _specific_yield(
+    frame: pd.DataFrame,
+    geoms: gpd.GeoSeries,
+    profile: Profile,
+    params: EnergyParams,
+    catalogue: Catalogue | Path | None = None,
+) -> pd.DataFrame:
+    """Yield [kWh/kWp/yr], ``yield_source`` and ``yield_note`` per site (:func:`gisplan.energy.specific_yield`)."""
+    from gisplan.crs import WGS84, transformer
+    from gisplan.energy import specific_yield
+
+    column = profile.energy_irradiation
+    irradiation = to_float(frame[column]) if column is not None and column in frame.columns else None
+    bounds = geoms.bounds.to_numpy()
+    lon, lat = transformer(geoms.crs, WGS84).transform(
+        (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    )
+    return specific_yield(lat, lon, irradiation=irradiation, region=_solar_region(catalogue), params=params)
 
 
 def score(
@@ -336,7 +191,7 @@ def score(
     """
     from gisplan.criteria.geometry import roof_type, shape_metrics, usable_area
     from gisplan.energy import EnergyParams, estimate
-    from gisplan.measures import resolve_layers, run_measures
+    from gisplan.measures import coverage, mask_uncovered, resolve_layers, run_measures
 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     params = energy or EnergyParams()
@@ -362,10 +217,21 @@ def score(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gisplan-geometry") as side:
         shape = side.submit(geometry)
         measures = run_measures(base, prof, resolved, measured)
+        covered = coverage(base, prof, resolved, measures)
+        measures = mask_uncovered(measures, covered)
         criteria = pd.concat([shape.result(), measures], axis=1)
     report("energy", 2 + len(prof.measures))
-    spec = _specific_yield(criteria, base.geometry, prof, params)
-    power = estimate(criteria["usable_area_m2"].to_numpy(), base["kind"].to_numpy(dtype=object), spec, params)
+    sun = _specific_yield(criteria, base.geometry, prof, params, catalogue)
+    power = estimate(
+        criteria["usable_area_m2"].to_numpy(),
+        base["kind"].to_numpy(dtype=object),
+        sun["yield_kwh_kwp_yr"].to_numpy(),
+        params,
+        ground_density_mwp_ha=prof.energy.ground_density_mwp_ha,
+        max_capacity_kwp=prof.energy.max_capacity_kwp,
+    )
+    power["yield_source"] = sun["yield_source"].array
+    power["yield_note"] = sun["yield_note"].array
     power.index = base.index
     report("scoring", 3 + len(prof.measures))
     frame = pd.concat([criteria, power, base[["kind"]]], axis=1)
@@ -377,7 +243,9 @@ def score(
             )
             raise InputError(msg)
         frame[column] = base[column]
-    rules = apply_rules(frame, prof, language=language)
+    placed = ~(base.geometry.isna() | base.geometry.is_empty).to_numpy(dtype=bool)
+    located = placed | pd.to_numeric(base["area_m2"], errors="coerce").notna().to_numpy(dtype=bool)
+    rules = apply_rules(frame, prof, language=language, covered=covered, located=located)
     out = _assemble(base, prof, rules, power, criteria)
     report("done", steps)
     return out
@@ -396,6 +264,7 @@ def _assemble(
     head["profile"] = profile.name
     head["profile_version"] = profile.version
     head["score"] = rules.score
+    head["completeness"] = rules.completeness
     head["excluded"] = rules.excluded
     head["exclusion_reasons"] = pd.Series(
         pd.arrays.ArrowExtensionArray(rules.exclusion_reasons), index=base.index, dtype=string

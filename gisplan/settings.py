@@ -18,6 +18,10 @@ GISPLAN_CACHE_DIR         cache for OSM downloads                      ``<data d
 GISPLAN_MAX_UPLOAD_MB     largest accepted upload [MB]                 ``50``
 GISPLAN_BASEMAP           ``osm`` (online tiles) or ``none`` (plain)   ``osm``
 GISPLAN_OFFLINE           ``1`` forbids network access (OSM queries)   ``0``
+GISPLAN_WARMUP            ``0``: the app prepares nothing ahead of     ``1``
+                          the first Map page (benchmark baseline)
+GISPLAN_VFR_URL           where ``gisplan region fetch`` downloads     ČÚZK's current-state folder
+                          RÚIAN VFR files (tests: a local server)
 ========================  ===========================================  ==========================
 """
 
@@ -53,6 +57,8 @@ class Settings:
     max_upload_mb: int
     basemap: str
     offline: bool
+    warmup: bool = True
+    vfr_url: str = "https://vdp.cuzk.cz/vymenny_format/soucasna"
 
 
 def _env(name: str) -> str | None:
@@ -112,6 +118,11 @@ def get() -> Settings:
     max_upload_mb = 50 if raw_upload is None else _parse_int("max_upload_mb", raw_upload, problems, minimum=1)
     raw_offline = _env("offline")
     offline = False if raw_offline is None else _parse_bool("offline", raw_offline, problems)
+    raw_warmup = _env("warmup")
+    warmup = True if raw_warmup is None else _parse_bool("warmup", raw_warmup, problems)
+    vfr_url = (_env("vfr_url") or Settings.vfr_url).rstrip("/")
+    if not vfr_url.startswith(("https://", "http://")):
+        problems.append(Problem("GISPLAN_VFR_URL", "", f"{vfr_url!r} is not an http(s) address"))
     settings = Settings(
         data_dir=data_dir,
         layers_dir=layers_dir,
@@ -122,6 +133,8 @@ def get() -> Settings:
         max_upload_mb=max_upload_mb,
         basemap=basemap,
         offline=offline,
+        warmup=warmup,
+        vfr_url=vfr_url,
     )
     if problems:
         msg = "Invalid gisplan settings; fix these environment variables:"

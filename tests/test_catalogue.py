@@ -110,3 +110,103 @@ def test_one_bad_layer_hides_no_other(tmp_path: Path) -> None:
     catalogue, problems = validate_files(files)
     assert sorted(catalogue.layers) == ["budovy", "substations"]
     assert [p.location for p in problems] == ["layer ghi, field kind"]
+
+
+# ------------------------------------------------------------------ the region's sun (issue 12 point 3)
+
+REGION = """
+region:
+  name: Ústecký kraj
+  annual_ghi_kwh_m2: 1060
+  bbox: [12.9, 50.1, 14.9, 51.1]
+  source: PVGIS-SARAH3, long-term annual GHI at Ústí nad Labem
+"""
+
+
+def test_a_region_section_is_read(tmp_path: Path) -> None:
+    _write(tmp_path, "x.yaml", GOOD + REGION)
+    catalogue = load_catalogue(tmp_path)
+    assert catalogue.region is not None
+    solar = catalogue.region.solar()
+    assert solar.annual_ghi_kwh_m2 == 1060
+    assert solar.bbox_deg == (12.9, 50.1, 14.9, 51.1)
+    assert len(catalogue.layers) == 3
+
+
+def test_bad_region_names_file_and_field(tmp_path: Path) -> None:
+    bad = REGION.replace("annual_ghi_kwh_m2: 1060", "annual_ghi_kwh_m2: 10600").replace(
+        "bbox: [12.9, 50.1, 14.9, 51.1]", "bbox: [14.9, 50.1, 12.9, 51.1]"
+    )
+    path = _write(tmp_path, "x.yaml", GOOD + bad)
+    _, problems = validate_files([path])
+    where = {p.location for p in problems}
+    assert "region, field annual_ghi_kwh_m2" in where
+    assert "region, field bbox" in where
+    assert all(p.file == str(path) for p in problems)
+    empty = _write(tmp_path / "b", "y.yaml", GOOD + "region: {name: X, source: nothing given}\n")
+    _, problems = validate_files([empty])
+    assert any("annual_ghi_kwh_m2, clearness or both" in p.message for p in problems)
+
+
+def test_only_one_file_may_declare_the_region(tmp_path: Path) -> None:
+    first = _write(tmp_path, "a.yaml", GOOD + REGION)
+    second = _write(tmp_path, "b.yaml", "layers: []\n" + REGION)
+    catalogue, problems = validate_files([first, second])
+    assert catalogue.region is not None
+    assert [(p.file, p.location) for p in problems] == [(str(second), "field region")]
+    assert str(first) in problems[0].message
+
+
+OWNED_LAYER = """
+layers:
+  - id: obec_pozemky
+    title: {{cs: Obecní pozemky, en: Municipal land}}
+    kind: vector
+    role: candidate
+    site_kind: {kind}
+    source: {{type: file, path: OB_564729_UKSH.xml.gz, format: {fmt}, layer: {layer}}}
+    licence: ČÚZK RÚIAN, CC BY 4.0
+{owned}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "layer", "owned", "problem"),
+    [
+        ("municipal_land", "ruian", "parcely", "", "RÚIAN has no owners, so say which parcels the municipality owns"),
+        ("municipal_land", "auto", "parcely", "", "RÚIAN has no owners"),
+        ("municipal_land", "ruian", "parcely", "    owned: {}", "give path (the municipality's ownership list"),
+        ("rooftop", "ruian", "parcely", "    owned: {path: o.csv}", "owned is only for candidate layers of site_kind"),
+        ("municipal_land", "ruian", "stavebni_objekty", "    owned: {path: o.csv}", "use a file source with format"),
+        ("municipal_land", "uk-blr", "parcely", "    owned: {path: o.csv}", "use a file source with format: ruian"),
+        ("municipal_land", "ruian", "parcely", "    owned: {path: ../o.csv}", "relative to the data dir"),
+        ("municipal_land", "ruian", "parcely", "    owned: {path: o.csv, colour: red}", "Extra inputs"),
+    ],
+)
+def test_owned_is_checked_by_file_layer_and_field(
+    tmp_path: Path, kind: str, fmt: str, layer: str, owned: str, problem: str
+) -> None:
+    path = _write(tmp_path, "region.yaml", OWNED_LAYER.format(kind=kind, fmt=fmt, layer=layer, owned=owned))
+    _, problems = validate_files([path])
+    assert len(problems) == 1, problems
+    assert str(problems[0]).startswith(f"{path}: layer obec_pozemky, field ")
+    assert problem in str(problems[0])
+
+
+def test_owned_list_and_filter_validate_and_missing_list_is_named(tmp_path: Path) -> None:
+    text = OWNED_LAYER.format(
+        kind="municipal_land", fmt="ruian", layer="parcely", owned="    owned: {path: obec/majetek.csv}"
+    )
+    path = _write(tmp_path, "region.yaml", text)
+    (tmp_path / "OB_564729_UKSH.xml.gz").write_bytes(b"")
+    catalogue, problems = validate_files([path], data_dir=tmp_path)
+    assert catalogue["obec_pozemky"].owned is not None
+    assert [str(p) for p in problems] == [
+        f"{path}: layer obec_pozemky, field owned.path: {tmp_path / 'obec/majetek.csv'} does not exist "
+        "(put the municipality's ownership list there)"
+    ]
+    text = OWNED_LAYER.format(
+        kind="municipal_land", fmt="auto", layer="parcely", owned="    owned: {where: 'DruhPozemkuKod IN (13, 14)'}"
+    )
+    _, problems = validate_files([_write(tmp_path, "region.yaml", text)], data_dir=tmp_path)
+    assert problems == []

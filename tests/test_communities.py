@@ -85,7 +85,7 @@ def test_estimate_demand() -> None:
 
 def test_community_demand_prefers_entered_then_households_then_population() -> None:
     entered = community_demand({"attributes": {"demand_mwh_yr": 500, "households": 10}, "population": 99})
-    assert entered == Demand(500.0, "entered")
+    assert entered == Demand(500.0, "entered", "entered")
     households = community_demand({"attributes": {"households": 1200}, "population": 99})
     assert households == Demand(pytest.approx(3600.0), "estimated from 1,200 households")  # type: ignore[arg-type]
     population = community_demand({"attributes": {}, "population": 2300})

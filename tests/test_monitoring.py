@@ -1,4 +1,4 @@
-"""Monitoring: the pipeline replayed from the status history, chart data and the SECAP export."""
+"""Monitoring: the pipeline replayed from the status history and chart data (the SECAP export: test_secap.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ import pytest
 from gisplan._storeframes import StoreFrames
 from gisplan.errors import InputError, NotFoundError
 from gisplan.monitoring import (
-    SECAP_COLUMNS,
     month_ends,
     pipeline_over_time,
     potential_by_municipality,
     regional_dashboard,
     score_distribution,
-    secap_actions,
     status_at,
-    write_secap,
 )
 from gisplan.store import SYSTEM, Store, open_store
 from tests.funding.pipeline_world import PipelineWorld, build_pipeline_world
@@ -164,51 +161,3 @@ def test_potential_by_municipality_without_names() -> None:
     table = potential_by_municipality(sites, scores)
     assert table["municipality_code"].tolist() == ["(unknown)", "1"]
     assert table["municipality_name"].tolist() == ["(unknown)", "1"]
-
-
-# ------------------------------------------------------------------------------------------ SECAP
-def test_secap_actions_are_the_linked_and_advanced_sites(store: Store, world: PipelineWorld) -> None:
-    actions = secap_actions(store, "599101")
-    assert list(actions.columns) == SECAP_COLUMNS
-    assert actions["action_id"].tolist() == ["t:s1", "t:s2", "t:s6"]  # s6 is linked although new
-    s1, s2, s6 = (actions.iloc[i] for i in range(3))
-    assert (s1["implementation_status"], s1["profile"], s1["capacity_kwp"]) == ("Completed", "rooftop_pv", 100.0)
-    assert s1["status_since"] == dt.date(2025, 9, 30)
-    assert s1["funding"] == "RES3_2024 (eligible)"
-    assert (s2["implementation_status"], s2["expected_production_mwh_yr"], s2["co2_reduction_t_yr"]) == (
-        "Not started",
-        2100.0,
-        945.0,
-    )
-    assert s2["funding"] == "OPST40 (unknown); RES3_2024 (not_eligible)"
-    assert s2["funding_verdict"] == "unknown"
-    assert (s6["status"], s6["funding"], s6["status_since"]) == ("new", "", dt.date(2025, 6, 15))
-    assert secap_actions(store, "599101", profile="community_energy")["capacity_kwp"].iloc[0] == 90.0
-    assert secap_actions(store, "599102").empty  # s3 rejected, s4 new and not linked
-    with pytest.raises(NotFoundError, match="no municipality '111111'"):
-        secap_actions(store, "111111")
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_secap_export_opens_with_pandas(store: Store, world: PipelineWorld, tmp_path: Path, suffix: str) -> None:
-    actions = secap_actions(store, "599101")
-    path = write_secap(actions, tmp_path / f"secap_599101{suffix}", note="profile: best per site; 0.45 tCO2/MWh")
-    if suffix == ".csv":
-        back = pd.read_csv(path, dtype={"municipality_code": str})
-    else:
-        back = pd.read_excel(path, sheet_name="actions", dtype={"municipality_code": str})
-        about = pd.read_excel(path, sheet_name="about").set_index("item")["value"]
-        assert about["actions"] == 3
-        assert float(about["expected_production_mwh_yr"]) == pytest.approx(2230.0)
-        assert about["municipality"] == "599101 Brehice"
-    assert list(back.columns) == SECAP_COLUMNS
-    assert back["action_id"].tolist() == ["t:s1", "t:s2", "t:s6"]
-    assert back["municipality_code"].unique().tolist() == ["599101"]
-    assert back["expected_production_mwh_yr"].tolist() == [100.0, 2100.0, 30.0]
-    assert back["co2_reduction_t_yr"].sum() == pytest.approx(45.0 + 945.0 + 13.5)
-    assert back["implementation_status"].tolist() == ["Completed", "Not started", "Not started"]
-
-
-def test_secap_export_refuses_other_formats(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"\.csv or \.xlsx"):
-        write_secap(pd.DataFrame(columns=SECAP_COLUMNS), tmp_path / "secap.ods")

@@ -95,6 +95,7 @@ def test_hand_computed_scores() -> None:
         "normalised": 0.75,
         "weight": 1.0,
         "contribution": 37.5,
+        "provenance": "measured",
     }
     # half inside the protected area: a medium handicap takes 15 points
     second = out.iloc[1]
@@ -114,8 +115,9 @@ def test_hand_computed_scores() -> None:
 def test_output_follows_the_geopackage_contract(tmp_path: Path) -> None:
     out = score(roofs(), profile(), layers=layers())
     head = [
-        "site_id", "kind", "name", "source", "source_id", "area_m2", "profile", "profile_version", "score",
-        "excluded", "exclusion_reasons", "handicaps", "breakdown",
+        "site_id", "kind", "name", "source", "source_id", "area_m2", "area_source", "profile", "profile_version",
+        "score",
+        "completeness", "excluded", "exclusion_reasons", "handicaps", "breakdown",
         "capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households",
     ]  # fmt: skip
     assert list(out.columns[: len(head)]) == head
@@ -436,3 +438,24 @@ def test_side_by_side_pairs_a_raster_with_a_vector_measure(monkeypatch: pytest.M
     for layer, beside in seen:
         assert not (layer in rasters and rasters & set(beside)), seen
     assert list(out.columns)[:2] == ["ghi_mean_kwh_m2_yr", "ghi_covered_share"]
+
+
+def test_contributions_never_add_up_past_100() -> None:
+    """Weights 95.5 + 11 + 38, every criterion at its best: rounding each line to nearest gave 100.0001."""
+    prof = profile(
+        measures=[],
+        exclusions=[],
+        handicaps=[],
+        site_columns=["c0", "c1", "c2"],
+        criteria=[
+            {"column": "c0", "weight": 95.5, "ramp": {"bad": 1, "good": 0}},
+            {"column": "c1", "weight": 11, "ramp": {"bad": 1, "good": 0}},
+            {"column": "c2", "weight": 38, "ramp": {"bad": 0, "good": 1}},
+        ],
+    )
+    frame = pd.DataFrame({"c0": [0.0], "c1": [0.0], "c2": [1.0], "kind": ["rooftop"]})
+    rules = apply_rules(frame, prof, language="en")
+    lines = json.loads(rules.breakdown.to_pylist()[0])
+    assert [line["contribution"] for line in lines[:3]] == [66.0899, 7.6124, 26.2975]
+    assert rules.score[0] <= 100.0
+    assert rules.score[0] == pytest.approx(sum(line["contribution"] for line in lines), abs=1e-9)

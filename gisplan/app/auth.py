@@ -6,9 +6,11 @@ Local accounts live in the store (Argon2id hashes, see
 carries no roles, so the role comes from the store user whose ``oidc_sub`` is
 the identity's subject (``st.user.sub``).
 
-The session remembers only the user's id. :func:`current_user` re-reads that
-user from the store on every run, so a logout, a role change or a disabled
-account takes effect on the user's next action; the store checks the same user
+The session remembers only the user's id and their session epoch at login.
+:func:`current_user` re-reads that user from the store on every run and ends the
+session when the account was disabled or its epoch moved on (a password, role or
+scope change, or a disablement, see :mod:`gisplan.store.people_ops`), so the
+change takes effect on the user's next action; the store checks the same user
 again when it writes.
 
 Failed logins are throttled per user name and client (:class:`LoginThrottle`,
@@ -26,19 +28,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
-from sqlalchemy import select
 
 from gisplan import settings
 from gisplan.app.i18n import t
 from gisplan.errors import AuthenticationError, GisplanError
-from gisplan.store import Role, Scope, Store, open_store
-from gisplan.store.models import User, UserScope
+from gisplan.store import Role, Scope, Store, open_store, queries
 
 log = logging.getLogger(__name__)
 
 #: Session-state keys.
 USER_KEY = "auth_user_id"
 METHOD_KEY = "auth_method"
+#: The user's session epoch at login; a session without one counts as epoch 0.
+EPOCH_KEY = "auth_epoch"
+#: ``(user id, session epoch)`` of the OIDC user as this session first saw them.
+OIDC_EPOCH_KEY = "auth_oidc_epoch"
 NOTICE_KEY = "auth_notice"
 #: Failures per user and client that cost nothing, within :data:`WINDOW_S`.
 FREE_ATTEMPTS = 5
@@ -62,6 +66,7 @@ class SessionUser:
     role: Role
     scope: Scope
     method: str  # "local" or "oidc"
+    epoch: int = 0  # the user's session epoch as just read
 
     @property
     def label(self) -> str:
@@ -153,22 +158,19 @@ THROTTLE = LoginThrottle()
 def load_user(store: Store, user_id: int, method: str) -> SessionUser | None:
     """The enabled user ``user_id`` with role and scope, read now; None if missing or disabled."""
 
-    def work(session: Any) -> SessionUser | None:
-        user = session.get(User, user_id)
-        if user is None or user.disabled:
-            return None
-        items = session.execute(select(UserScope.kind, UserScope.code).where(UserScope.user_id == user_id)).all()
-        return SessionUser(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name or "",
-            role=Role(user.role),
-            scope=Scope.parse([f"{kind}:{code}" for kind, code in items]),
-            method=method,
-        )
-
-    result: SessionUser | None = store.read(work)
-    return result
+    found = queries.active_user(store, user_id)
+    if found is None:
+        return None
+    user, scope = found
+    return SessionUser(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name or "",
+        role=Role(user.role),
+        scope=scope,
+        method=method,
+        epoch=int(user.session_epoch or 0),
+    )
 
 
 def login_local(
@@ -250,15 +252,16 @@ def oidc_providers() -> list[str | None]:
 
 
 def _forget() -> None:
-    for key in (USER_KEY, METHOD_KEY):
+    for key in (USER_KEY, METHOD_KEY, EPOCH_KEY, OIDC_EPOCH_KEY):
         st.session_state.pop(key, None)
 
 
 def current_user() -> SessionUser | None:
     """The logged-in user, re-read from the store now; None when nobody is (or may be) logged in.
 
-    A session whose user was disabled or deleted is ended here; a user signed in
-    through OIDC whose subject is not linked to a store user is not logged in.
+    A session whose user was disabled or deleted, or whose epoch is not the
+    user's epoch any more, is ended here; a user signed in through OIDC whose
+    subject is not linked to a store user is not logged in.
     """
     store = get_store()
     user_id = st.session_state.get(USER_KEY)
@@ -268,9 +271,35 @@ def current_user() -> SessionUser | None:
         if user is None:
             _forget()
             st.session_state[NOTICE_KEY] = "auth.session_ended"
+        elif user.epoch != int(st.session_state.get(EPOCH_KEY, 0)):
+            log.info("session of %r ended: its password, role or scope changed", user.username)
+            _forget()
+            st.session_state[NOTICE_KEY] = "auth.session_changed"
+            return None
         return user
     if oidc_providers() and st.user.is_logged_in:
-        return user_for_subject(store, str(st.user.get("sub") or ""))
+        return _same_oidc_epoch(user_for_subject(store, str(st.user.get("sub") or "")))
+    return None
+
+
+def _same_oidc_epoch(user: SessionUser | None) -> SessionUser | None:
+    """``user`` unless their epoch moved on since this session first saw them; then end the OIDC login.
+
+    The identity cookie belongs to the identity provider, so a new browser session
+    starts again from the user's current epoch; an open one ends here.
+    """
+    if user is None:
+        return None
+    seen = st.session_state.get(OIDC_EPOCH_KEY)
+    if not isinstance(seen, tuple) or seen[0] != user.id:
+        st.session_state[OIDC_EPOCH_KEY] = (user.id, user.epoch)
+        return user
+    if seen[1] == user.epoch:
+        return user
+    log.info("OIDC session of %r ended: its role or scope changed", user.username)
+    st.session_state.pop(OIDC_EPOCH_KEY, None)
+    st.session_state[NOTICE_KEY] = "auth.session_changed"
+    st.logout()
     return None
 
 
@@ -294,6 +323,7 @@ def log_in(user: SessionUser) -> None:
     """Remember ``user`` in this session."""
     st.session_state[USER_KEY] = user.id
     st.session_state[METHOD_KEY] = user.method
+    st.session_state[EPOCH_KEY] = user.epoch
     st.session_state.pop(NOTICE_KEY, None)
 
 

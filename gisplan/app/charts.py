@@ -12,7 +12,14 @@ import pandas as pd
 from gisplan.app.i18n import t
 
 #: Colours of a breakdown line's effect (ColorBrewer RdYlGn ends and middle).
-EFFECT_COLOURS = {"raised": "#1a9850", "held_back": "#fdae61", "lowered": "#d73027"}
+EFFECT_COLOURS = {
+    "raised": "#1a9850",
+    "held_back": "#fdae61",
+    "lowered": "#d73027",
+    # assumed and unmeasured lines in neutral greys, so they never read as a measured result
+    "assumed": "#8c8c8c",
+    "not_available": "#d9d9d9",
+}
 
 
 def breakdown_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
@@ -22,7 +29,7 @@ def breakdown_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     ----------
     frame
         :func:`gisplan.app.sitecard.breakdown_frame` of one score: ``label``,
-        ``raw``, ``points``, ``possible``, ``effect``.
+        ``raw``, ``points``, ``possible``, ``effect`` (and ``origin``).
     lang
         Interface language of the axis titles and the legend.
     """

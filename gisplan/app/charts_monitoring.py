@@ -224,6 +224,54 @@ def municipality_chart(by_municipality: pd.DataFrame, lang: str, *, top: int = T
     return _localised(chart, lang)
 
 
+def balance_chart(balance: pd.DataFrame, lang: str, *, top: int = TOP_MUNICIPALITIES) -> alt.Chart:
+    """Paired bars per municipality: potential against demand [MWh/yr] (measured or estimated, in the tooltip).
+
+    Parameters
+    ----------
+    balance
+        :func:`gisplan.community_areas.municipality_balance`.
+    """
+    data = balance.sort_values("potential_mwh_yr", ascending=False).head(top)
+    potential, demand = t("comm.balance_potential", lang), t("comm.balance_demand", lang)
+    tidy = pd.concat(
+        [
+            pd.DataFrame({"name": data["municipality_name"], "what": potential, "mwh_yr": data["potential_mwh_yr"]}),
+            pd.DataFrame(
+                {
+                    "name": data["municipality_name"],
+                    "what": demand,
+                    "mwh_yr": data["demand_mwh_yr"],
+                    "source": [t(f"comm.source_{s}", lang) for s in data["demand_source"]],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    tidy["source"] = tidy["source"].fillna("")
+    name_title = t("chart.municipality", lang)
+    chart: alt.Chart = (
+        alt.Chart(tidy.dropna(subset=["mwh_yr"]), title=t("comm.balance_title", lang))
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", title=name_title, sort=None),
+            yOffset=alt.YOffset("what:N", sort=[potential, demand]),
+            x=alt.X("mwh_yr:Q", title=t("chart.energy_mwh_yr", lang)),
+            color=alt.Color(
+                "what:N", title="", sort=[potential, demand], scale=alt.Scale(range=["#238b45", "#b0b7bf"])
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title=name_title),
+                alt.Tooltip("what:N", title=""),
+                alt.Tooltip("mwh_yr:Q", title=t("chart.energy_mwh_yr", lang), format=",.0f"),
+                alt.Tooltip("source:N", title=t("comm.balance_source", lang)),
+            ],
+        )
+        .properties(height=max(CHART_HEIGHT, 36 * len(data)))
+    )
+    return _localised(chart, lang)
+
+
 def score_chart(distribution: pd.DataFrame, lang: str, profile_titles: dict[str, str] | None = None) -> alt.Chart:
     """Histogram of scores 0–100 per profile (excluded sites are left out; the page states their count).
 

@@ -28,7 +28,7 @@ from gisplan.app.escape import escape_html
 from gisplan.app.filters import MAX_SITES_SHOWN, BBox, BoolArray, ViewSelection, metres_per_pixel, select_view
 from gisplan.app.i18n import t
 from gisplan.app.mapdata import load_geometries
-from gisplan.app.mapview import KIND_COLORS, format_area, score_color, simplify_for_display
+from gisplan.app.mapview import KIND_COLORS, feature_collection, format_area, score_color, simplify_for_display
 from gisplan.crs import WGS84, transformer
 
 if TYPE_CHECKING:
@@ -73,6 +73,17 @@ def polygon_ids(rows: pd.DataFrame, zoom: float) -> list[str]:
     return [str(i) for i in rows["site_id"].to_numpy()[wanted.astype(bool)]] if len(rows) else []
 
 
+def _completeness(rows: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
+    if "completeness" not in rows.columns:
+        return np.full(len(rows), np.nan)
+    return np.asarray(pd.to_numeric(rows["completeness"], errors="coerce"), dtype=np.float64)
+
+
+def _percent(share: float) -> str:
+    """``75 %`` for a share of 0.75; empty when unknown."""
+    return "" if not np.isfinite(share) else f"{100 * share:.0f} %"
+
+
 def _properties(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     excluded_text = t("map.excluded", lang)
     scores = rows["score"].to_numpy(dtype=float, na_value=np.nan)
@@ -86,6 +97,7 @@ def _properties(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
                 for s, ex in zip(scores, excluded, strict=True)
             ],
             "area": [escape_html(format_area(v)) for v in rows["area_m2"]],
+            "measured": [escape_html(_percent(v)) for v in _completeness(rows)],
             "fill": [score_color(s, bool(ex)) for s, ex in zip(scores, excluded, strict=True)],
         },
         index=rows.index,
@@ -191,11 +203,11 @@ def _style(feature: dict[str, Any], colour: str) -> dict[str, Any]:
 
 
 def site_layers(features: SiteFeatures, lang: str) -> list[Any]:
-    """One folium ``FeatureGroup`` per site kind, named in ``lang``, with a tooltip of name, score and area."""
+    """One folium ``FeatureGroup`` per site kind, named in ``lang``; tooltips: name, score, area, completeness."""
     import folium
 
     groups = []
-    aliases = [escape_html(t(key, lang)) for key in ("col.name", "col.score", "col.area_m2")]
+    aliases = [escape_html(t(key, lang)) for key in ("col.name", "col.score", "col.area_m2", "col.completeness")]
     for kind in KIND_COLORS:
         parts = [f for f in (features.polygons.get(kind), features.points.get(kind)) if f is not None and len(f)]
         if not parts:
@@ -204,11 +216,11 @@ def site_layers(features: SiteFeatures, lang: str) -> list[Any]:
         group = folium.FeatureGroup(name=escape_html(t("kind." + kind, lang)), show=True)
         for frame in parts:
             folium.GeoJson(
-                frame,
+                feature_collection(frame),
                 style_function=lambda feature, colour=colour: _style(feature, colour),
                 highlight_function=lambda _feature: {"weight": 4},
                 marker=folium.CircleMarker(radius=POINT_RADIUS_PX, fill=True),
-                tooltip=folium.GeoJsonTooltip(fields=["name", "score", "area"], aliases=aliases),
+                tooltip=folium.GeoJsonTooltip(fields=["name", "score", "area", "measured"], aliases=aliases),
             ).add_to(group)
         groups.append(group)
     return groups

@@ -9,15 +9,25 @@ Plain Python without Streamlit. Two steps:
    with :func:`~gisplan.app.escape.escape_html`. Python-side cost and page weight
    grow with the vertices sent (about 0.5 s per rerun for 69k vertices), so this
    step is cached by the app.
+   The GeoJSON of each layer is made here too (:func:`feature_collection`), once,
+   instead of by folium on every rerun.
 2. :func:`build_map` makes the folium map from that: context layers, the legend
-   (score classes, site kinds, context layers) and local copies of every script
-   (see :mod:`gisplan.app.assets`). The candidate sites are not part of it: they
-   change with every filter and view, and go to the browser as separate feature
-   groups (:mod:`gisplan.app.mapsites`), so the map itself is not reloaded.
+   (score classes, site kinds, context layers; it folds away) and local copies of
+   Leaflet only (see :mod:`gisplan.app.assets`): folium's jQuery, Bootstrap, Font
+   Awesome and marker icons are not used by this map, and streamlit-folium loads
+   scripts one after the other, so each one left out is a round trip less before
+   the map draws. The candidate sites are not part of it: they change with every
+   filter and view, and go to the browser as separate feature groups
+   (:mod:`gisplan.app.mapsites`), so the map itself is not reloaded.
+
+On a small screen (a map narrower than :data:`SMALL_MAP_WIDTH_PX`, or a window
+lower than :data:`SMALL_WINDOW_HEIGHT_PX`) the legend starts folded and the layer
+control (:func:`folding_layer_control`) starts as its icon, so the map stays visible.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +35,16 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from gisplan.app import _branca
 from gisplan.app.assets import DEFAULT_BASE_URL, localize
 from gisplan.app.escape import escape_html
 from gisplan.app.i18n import t
 from gisplan.app.mapdata import ContextData
 from gisplan.catalogue import Layer
 from gisplan.crs import WGS84
+
+# Every map of the app is rendered without branca's second Jinja pass (see gisplan.app._branca).
+_branca.install()
 
 #: Fill colours by site kind (ColorBrewer PuOr/BrBG, readable for colour-blind users).
 KIND_COLORS: dict[str, str] = {"brownfield": "#8c510a", "municipal_land": "#01665e", "rooftop": "#e66101"}
@@ -67,10 +81,24 @@ _ROLE_COLORS: dict[str, tuple[str, ...]] = {
     "context": ("#737373", "#762a83", "#c51b7d", "#2166ac", "#1b7837", "#4393c3"),
     "criterion": ("#542788", "#8073ac"),
 }
-#: Smaller text in the layer control and legend than folium's Bootstrap default.
+#: Below this map width the legend and the layer control start folded (a phone). [px]
+SMALL_MAP_WIDTH_PX = 700
+#: Below this window height they start folded too (a small laptop screen). [px]
+SMALL_WINDOW_HEIGHT_PX = 700
+#: The only scripts and stylesheets the base map loads (folium's names; see :mod:`gisplan.app.assets`).
+MAP_JS = ("leaflet",)
+MAP_CSS = ("leaflet_css",)
+#: Text size of the layer control and legend; the legend's folding line looks like a link.
 _MAP_CSS = (
     "<style>.leaflet-control-layers{font-size:13px;line-height:1.35}"
-    ".leaflet-control-layers label{margin-bottom:0}</style>"
+    ".leaflet-control-layers label{margin-bottom:0}"
+    ".gisplan-legend summary{cursor:pointer;list-style-position:inside}</style>"
+)
+#: JavaScript test of a small screen, run in the map's frame (the top window may be out of reach).
+SMALL_SCREEN_JS = (
+    "window.gisplanSmallScreen = function () {"
+    " var h = window.innerHeight; try { h = window.top.innerHeight; } catch (e) {}"
+    f" return window.innerWidth < {SMALL_MAP_WIDTH_PX} || h < {SMALL_WINDOW_HEIGHT_PX}; }};"
 )
 
 
@@ -83,6 +111,8 @@ class DisplayLayer:
     vertices: int
     geom_type: str
     style: dict[str, Any]
+    geojson: dict[str, Any]
+    """``frame`` as a GeoJSON FeatureCollection (:func:`feature_collection`); never modified."""
 
     @property
     def show(self) -> bool:
@@ -136,6 +166,32 @@ def simplify_for_display(
     return out[~(out.geometry.is_empty | out.geometry.isna())]
 
 
+def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """``frame`` as a GeoJSON FeatureCollection of plain dicts and lists, feature ids ``"0"``…``"n-1"``.
+
+    The same document folium's ``GeoJson`` makes of a GeoDataFrame (its
+    ``__geo_interface__`` through a JSON round trip; NaN and missing values become
+    ``null``), about ten times faster: the geometries go through GEOS's GeoJSON
+    writer in one call, the properties column by column. Distinct ids also keep
+    folium from adding its own to the features, so the result can be shared.
+
+    Parameters
+    ----------
+    frame
+        Features in EPSG:4326, without missing geometries.
+    """
+    names = [c for c in frame.columns if c != frame.geometry.name]
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
+    texts = shapely.to_geojson(frame.geometry.to_numpy())
+    geometries = json.loads("[" + ",".join(g if g is not None else "null" for g in texts) + "]")
+    rows = zip(*columns, strict=True) if names else iter([()] * len(frame))
+    features = [
+        {"type": "Feature", "id": str(i), "properties": dict(zip(names, values, strict=True)), "geometry": geometry}
+        for i, (values, geometry) in enumerate(zip(rows, geometries, strict=True))
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _geom_type(frame: gpd.GeoDataFrame) -> str:
     types = set(frame.geometry.geom_type.dropna())
     if types <= {"Point", "MultiPoint"}:
@@ -187,7 +243,9 @@ def prepare_context(context: ContextData, *, tolerance_m: float = 10.0) -> tuple
         geom_type = _geom_type(shown)
         role_index = sum(1 for c in out if c.layer.role == item.layer.role)
         style = layer_style(item.layer.role, role_index, geom_type)
-        out.append(DisplayLayer(item.layer, shown, count, geom_type, style))
+        geojson = feature_collection(shown)
+        _branca.remember_json(geojson)  # embedded unchanged in every run's map: its JSON text is made once
+        out.append(DisplayLayer(item.layer, shown, count, geom_type, style, geojson))
     return tuple(out)
 
 
@@ -212,7 +270,11 @@ def _swatch(style: str, label: str) -> str:
 
 
 def legend_html(context: tuple[DisplayLayer, ...], lang: str) -> str:
-    """The legend as HTML: score classes, excluded sites, site kinds (outline), then the context layers."""
+    """The legend as HTML: score classes, excluded sites, site kinds (outline), then the context layers.
+
+    A ``<details>`` element, open: its title line folds it away and opens it again
+    (the :class:`~gisplan.app.legend.Legend` control folds it at first on small screens).
+    """
     rows = [f"<div><i>{escape_html(t('map.legend_score', lang))}</i></div>"]
     uppers = [lower for lower, _ in SCORE_CLASSES[1:]] + [100.0]
     for (lower, fill), upper in zip(SCORE_CLASSES, uppers, strict=True):
@@ -234,10 +296,23 @@ def legend_html(context: tuple[DisplayLayer, ...], lang: str) -> str:
         rows.append(_swatch(swatch, item.layer.title.get(lang)))
     title = escape_html(t("map.legend", lang))
     return (
-        '<div class="gisplan-legend" style="background:rgba(255,255,255,.9);padding:6px 8px;'
-        f'border-radius:4px;font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)"><div><b>{title}</b></div>'
-        + "".join(rows)
-        + "</div>"
+        '<details class="gisplan-legend" open style="background:rgba(255,255,255,.9);padding:6px 8px;'
+        "border-radius:4px;font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-height:calc(100vh - 40px);"
+        f'overflow-y:auto"><summary><b>{title}</b></summary>' + "".join(rows) + "</details>"
+    )
+
+
+def folding_layer_control() -> Any:
+    """A Leaflet layer control: open on a large screen, folded into its icon on a small one.
+
+    Whether the screen is small is decided in the browser (``window.gisplanSmallScreen``,
+    defined by the legend of :func:`build_map`).
+    """
+    import folium
+    from folium.utilities import JsCode
+
+    return folium.LayerControl(
+        collapsed=JsCode("(window.gisplanSmallScreen ? window.gisplanSmallScreen() : false)")  # type: ignore[arg-type]
     )
 
 
@@ -280,6 +355,8 @@ def build_map(
     from gisplan.app.legend import Legend
 
     m = folium.Map(location=[50.0, 14.0], zoom_start=8, tiles=None, control_scale=True)
+    m.default_js = [(name, url) for name, url in folium.Map.default_js if name in MAP_JS]
+    m.default_css = [(name, url) for name, url in folium.Map.default_css if name in MAP_CSS]
     # The map itself needs a zoom range: without a tile layer Leaflet has none, and
     # Leaflet.markercluster throws "Map has no maxZoom specified".
     m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM, zoom_snap=0.5)
@@ -292,9 +369,9 @@ def build_map(
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
     for item in context:
         _add_context(m, item, lang)
-    Legend(legend_html(context, lang), position="bottomleft").add_to(m)
+    Legend(legend_html(context, lang), position="bottomleft", script=SMALL_SCREEN_JS).add_to(m)
     if layer_control:
-        folium.LayerControl(collapsed=False).add_to(m)
+        folding_layer_control().add_to(m)
     first = bounds or context_bounds(context)
     if first:
         m.fit_bounds(first)
@@ -308,7 +385,7 @@ def _add_context(m: Any, item: DisplayLayer, lang: str) -> None:
     group = folium.FeatureGroup(name=escape_html(item.layer.title.get(lang)), show=item.show)
     has_name = bool("name" in item.frame.columns and item.frame["name"].astype(bool).any())
     folium.GeoJson(
-        item.frame,
+        item.geojson,
         name=item.layer.id,
         style_function=lambda _feature: style,
         marker=folium.CircleMarker(radius=4, color=style["color"], fill=True, fill_opacity=0.9),

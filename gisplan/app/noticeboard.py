@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from gisplan.app.escape import escape_markdown
-from gisplan.app.i18n import has_text, t
+from gisplan.app.i18n import fmt_datetime, has_text, t
 from gisplan.store import Store
 from gisplan.store import moderation as mod
 from gisplan.store.notices import Notice
@@ -42,7 +42,7 @@ def show_notices(store: Store, user_id: int, lang: str, *, key: str) -> list[Not
         return []
     with st.expander(t("notice.heading", lang, count=len(unread)), expanded=True):
         for notice in unread:
-            when = notice.created_at.strftime("%Y-%m-%d %H:%M")
+            when = fmt_datetime(notice.created_at, lang)
             st.markdown(f"{escape_markdown(when)} · {escape_markdown(notice_text(notice, lang))}")
         if st.button(t("notice.mark_read", lang), key=f"{key}_mark_read"):
             mod.mark_read(store, user_id, [n.id for n in unread])

@@ -12,19 +12,25 @@ the store checks it once more when it writes.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import logging
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec
 
 import streamlit as st
 
 from gisplan import settings
-from gisplan.app import auth
+from gisplan.app import auth, warmup
 from gisplan.app.i18n import LANGUAGE_NAMES, UI_LANGUAGES, normalise_language, t
 from gisplan.errors import ConfigError, GisplanError
 from gisplan.store import Role
 from gisplan.store.prefs import LANGUAGE, get_pref, set_pref
+
+_log = logging.getLogger(__name__)
 
 #: Session-state key of the interface language.
 LANG_KEY = "lang"
@@ -37,6 +43,9 @@ _GO_TO = "shell_go_to"
 _SEEN_PARAM = "shell_site_param"
 #: Session-state key of the user whose saved language this session has applied.
 _LANG_USER = "shell_lang_user"
+#: The chosen language, outside the radio's own state: Streamlit may drop a widget's state when
+#: the app switches page (a map click opening a card), and the choice must outlive that.
+_LANG_CHOSEN = "shell_lang_chosen"
 
 #: Who sees a page: everybody logged in, writers, admins; PUBLIC pages are also shown before login.
 EVERYONE: frozenset[Role] = frozenset(Role)
@@ -44,6 +53,8 @@ ANIMATORS: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR})
 PLANNERS: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR, Role.PLANNER})
 MUNICIPALITIES: frozenset[Role] = frozenset({Role.ADMIN, Role.MUNICIPALITY})
 ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
+#: Who runs resident participation: moderates proposals, opens votes.
+ORGANISERS: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR, Role.MUNICIPALITY})
 PUBLIC: frozenset[Role] = frozenset()
 
 
@@ -98,7 +109,11 @@ def pages() -> list[PageSpec]:
         PageSpec(p + "submit_page", "nav.submit", ":material/add_location_alt:", "submit", MUNICIPALITIES),
         PageSpec(p + "my_submissions_page", "nav.my_submissions", ":material/inbox:", "my-submissions", MUNICIPALITIES),
         PageSpec(p + "moderation_page", "nav.moderation", ":material/fact_check:", "moderation", ANIMATORS),
+        PageSpec(p + "proposals_page", "nav.proposals", ":material/campaign:", "proposals", ORGANISERS),
         PageSpec(p + "admin_page", "nav.admin", ":material/manage_accounts:", "admin", ADMINS),
+        PageSpec(p + "propose_page", "nav.propose", ":material/lightbulb:", "propose", PUBLIC),
+        PageSpec(p + "vote_page", "nav.vote", ":material/how_to_vote:", "vote", PUBLIC),
+        PageSpec(p + "results_page", "nav.results", ":material/leaderboard:", "results", PUBLIC),
         PageSpec(p + "about", "nav.about", ":material/info:", "about", PUBLIC),
     ]
 
@@ -135,9 +150,10 @@ def apply_secrets() -> None:
 
 def language() -> str:
     """The interface language of this session (the ``GISPLAN_LANG`` setting, Czech, unless the user switched)."""
-    value = st.session_state.get(LANG_KEY)
-    if value in UI_LANGUAGES:
-        return str(value)
+    for key in (LANG_KEY, _LANG_CHOSEN):
+        value = st.session_state.get(key)
+        if value in UI_LANGUAGES:
+            return str(value)
     try:
         return normalise_language(settings.get().language)
     except ConfigError:
@@ -154,24 +170,90 @@ def _apply_saved_language(user: auth.SessionUser | None) -> None:
     except GisplanError:
         return
     if saved in UI_LANGUAGES:
-        st.session_state[LANG_KEY] = saved
+        st.session_state[LANG_KEY] = st.session_state[_LANG_CHOSEN] = saved
 
 
+_P = ParamSpec("_P")
+
+
+def guarded(action: Callable[[], None]) -> None:
+    """Run a page's ``action``; an unexpected exception becomes one line for the user and a logged traceback.
+
+    The user sees :func:`t` ``app.page_failed`` with a short reference, never
+    Streamlit's error page (which, depending on ``client.showErrorDetails``,
+    shows a traceback with paths and data); the log holds the traceback under
+    the same reference. ``st.stop``, ``st.rerun`` and ``st.switch_page`` raise
+    ``BaseException`` subclasses, which pass through.
+    """
+    try:
+        action()
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        _log.exception("page action failed (reference %s)", ref)
+        st.error(t("app.page_failed", language(), ref=ref), icon=":material/error:")
+
+
+def callback(fn: Callable[_P, None]) -> Callable[_P, None]:
+    """Decorate a widget callback (``on_click``, ``on_change``, ``on_select``) like a page action.
+
+    Streamlit runs callbacks before the page's script, outside :func:`guarded`;
+    an exception there would otherwise reach Streamlit's error page.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> None:
+        guarded(lambda: fn(*args, **kwargs))
+
+    return run
+
+
+#: Keys of choice widgets whose options are shown through translated labels. Streamlit keeps a
+#: select box's, multiselect's or radio's choice as the label it showed, which after a language
+#: switch names no option: the map's "(any)" funding call came back as a call named "(jakákoli)"
+#: and hid every site. The switch hands these values back to Streamlit, to be shown in the new
+#: language. Only widgets without a default may be listed (Streamlit warns when a widget has both
+#: a default and a value set through the session state); a key that ends in ``_`` is a prefix.
+TRANSLATED_CHOICES: tuple[str, ...] = (
+    *("map_profile", "map_kinds", "map_statuses", "map_call", "map_excluded"),
+    *("site_profile_", "site_status_to", "site_applicant", "site_link_call_index"),
+    *("comm_kind", "dash_profile", "dash_scope", "fund_kind", "exp_kinds", "exp_variant"),
+)
+#: Translated choice widgets with a default: a language switch puts them back to it.
+TRANSLATED_DEFAULTED: tuple[str, ...] = ("fund_states", "exp_statuses")
+
+
+def _keep_translated_choices() -> None:
+    for key in list(st.session_state):
+        name = str(key)
+        if name in TRANSLATED_DEFAULTED:
+            del st.session_state[name]
+        elif any(name == k or (k.endswith("_") and name.startswith(k)) for k in TRANSLATED_CHOICES):
+            st.session_state[name] = st.session_state[name]
+
+
+@callback
 def _save_language() -> None:
-    """Radio callback: remember the logged-in user's choice in the store."""
+    """Radio callback: keep the translated choices, remember the logged-in user's choice in the store."""
+    _keep_translated_choices()
     user_id = st.session_state.get(_LANG_USER)
     chosen = st.session_state.get(LANG_KEY)
     if user_id is None or chosen not in UI_LANGUAGES:
         return
     try:
-        set_pref(auth.get_store(), int(user_id), LANGUAGE, str(chosen))
+        # Callbacks run before the shell's check of the session: a session that has
+        # just ended (disabled user, moved epoch) must not write even its language.
+        user = auth.current_user()
+        if user is None or user.id != int(user_id):
+            return
+        set_pref(auth.get_store(), user.id, LANGUAGE, str(chosen))
     except GisplanError:  # a disabled user: the next run logs them out anyway
         return
 
 
 def language_switch() -> str:
     """Draw the language switch in the sidebar; return the chosen language (saved per user)."""
-    st.session_state.setdefault(LANG_KEY, language())
+    if st.session_state.get(LANG_KEY) not in UI_LANGUAGES:
+        st.session_state[LANG_KEY] = language()
     chosen = st.sidebar.radio(
         t("app.language", language()),
         options=list(UI_LANGUAGES),
@@ -180,15 +262,20 @@ def language_switch() -> str:
         horizontal=True,
         on_change=_save_language,
     )
+    st.session_state[_LANG_CHOSEN] = str(chosen)
     return str(chosen)
+
+
+def _render(page: PageSpec) -> None:
+    if page.roles:
+        auth.require_role(page.roles, language())
+    module = importlib.import_module(page.module)
+    module.render()
 
 
 def _runner(page: PageSpec) -> Callable[[], None]:
     def run() -> None:
-        if page.roles:
-            auth.require_role(page.roles, language())
-        module = importlib.import_module(page.module)
-        module.render()
+        guarded(lambda: _render(page))
 
     run.__name__ = page.url_path
     return run
@@ -203,7 +290,7 @@ def st_page(page: PageSpec, lang: str, *, default: bool = False) -> st.Page:
 
 def _login_page(lang: str) -> st.Page:
     def login() -> None:
-        auth.render_login(language(), on_success=_after_login)
+        guarded(lambda: auth.render_login(language(), on_success=_after_login))
 
     return st.Page(login, title=t("nav.login", lang), icon=":material/login:", url_path="login", default=True)
 
@@ -250,8 +337,13 @@ def _sidebar_user(user: auth.SessionUser | None, lang: str) -> None:
 
 
 def main() -> None:
-    """Run the app: secrets, login state, language, sidebar and the page the URL names."""
+    """Run the app: secrets, login state, language, sidebar and the page the URL names.
+
+    The first run in a server process also starts preparing the Map page in the
+    background (:mod:`gisplan.app.warmup`), while the user logs in.
+    """
     apply_secrets()
+    warmup.start()
     new_site = _capture_site_param()
     try:
         user = auth.current_user()

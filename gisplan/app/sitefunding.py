@@ -16,9 +16,10 @@ import pandas as pd
 
 from gisplan import funding
 from gisplan.app.i18n import has_text, t
-from gisplan.app.sitecard import SiteCard, safe_url, short
+from gisplan.app.sitecard import safe_url, short
 from gisplan.store import Store
 from gisplan.store.models import FundingCall
+from gisplan.store.site_card import SiteCard
 
 #: Demo municipality codes (see :func:`gisplan.funding.demo_places`).
 DEMO_CODE_PREFIX = "999"
@@ -77,19 +78,27 @@ def suggestions_frame(matches: Sequence[funding.Match], stored: Mapping[str, Fun
         rows.append(
             {
                 t("site.call", lang): m.call.title.get(lang),
-                t("site.verdict", lang): _verdict(m.verdict, lang),
+                # a programme pointer is not a call: no verdict to act on, never linked
+                t("site.verdict", lang): t("site.programme", lang)
+                if m.call.is_programme
+                else _verdict(m.verdict, lang),
                 t("site.intake", lang): t(state_key, lang) if has_text(state_key) else m.state,
                 t("site.closes", lang): m.call.intake.close.isoformat() if m.call.intake.close else "",
                 t("site.reasons", lang): short(reasons, 400),
-                t("site.in_store", lang): m.call.id in stored,
+                t("site.in_store", lang): m.call.id in stored and not m.call.is_programme,
                 t("site.url", lang): safe_url(m.call.url),
             }
         )
     return pd.DataFrame(rows)
 
 
+def _saved_reasons(reasons: Sequence[object] | None, lang: str) -> str:
+    """A link's saved reasons in ``lang``: records are worded, plain text (older links) stays as saved."""
+    return "; ".join(funding.reason_text(r, lang) for r in reasons or [])
+
+
 def linked_frame(card: SiteCard, lang: str) -> pd.DataFrame:
-    """The site's funding-call links: call, verdict and reasons as saved, note, URL."""
+    """The site's funding-call links: call, verdict, reasons (worded in ``lang``; plain text as saved), note, URL."""
     rows = []
     for link, call in card.funding_links:
         title = call.name or call.code
@@ -101,7 +110,7 @@ def linked_frame(card: SiteCard, lang: str) -> pd.DataFrame:
             {
                 t("site.call", lang): f"{title} ({call.code})",
                 t("site.verdict", lang): _verdict(link.verdict, lang),
-                t("site.reasons", lang): short("; ".join(link.reasons or []), 400),
+                t("site.reasons", lang): short(_saved_reasons(link.reasons, lang), 400),
                 t("site.link_note", lang): short(link.note or "", 200),
                 t("site.url", lang): safe_url(rules.get("url")),
             }

@@ -18,7 +18,7 @@ import streamlit as st
 
 from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
-from gisplan.intake import FIELD_LABELS, required_fields
+from gisplan.intake import field_label, required_fields
 from gisplan.intake._form import (
     Contamination,
     CurrentState,
@@ -45,8 +45,7 @@ YES_NO: tuple[str, ...] = tuple(YesNo)
 
 def label(field: str, lang: str) -> str:
     """The label of a form field in ``lang``, with ``*`` when it is required."""
-    cs, en = FIELD_LABELS.get(field, (field, field))
-    text = cs if lang == "cs" else en
+    text = field_label(field, lang)
     return f"{text} *" if field in required_fields() else text
 
 
@@ -189,14 +188,28 @@ def form_widgets(lang: str, *, prefix: str, defaults: Mapping[str, Any] | None =
     return raw
 
 
+#: The form checks' own messages (gisplan.intake._form), by how they start, and their text keys.
+_KNOWN_PROBLEMS = (
+    ("required", "form.missing"),
+    ("give an e-mail or a phone number", "form.err.reachable"),
+    ("not an e-mail address", "form.err.email"),
+    ("not a phone number", "form.err.phone"),
+)
+
+
+def _problem_text(message: str, lang: str) -> str:
+    """The problem in ``lang``: a known check's text, else a generic one with the checker's words in brackets."""
+    for start, key in _KNOWN_PROBLEMS:
+        if message.startswith(start):
+            return t(key, lang)
+    if "are not parcel numbers" in message:
+        return t("form.err.parcels", lang, bad=message.split(" are not parcel numbers", 1)[0])
+    return f"{t('form.err.invalid', lang)} ({message})"
+
+
 def problem_lines(problems: Sequence[Any], lang: str) -> list[str]:
-    """One line per problem: the field's label and what is wrong."""
-    lines = []
-    for problem in problems:
-        message = str(problem.message)
-        text = t("form.missing", lang) if message.startswith("required") else message
-        lines.append(f"{_problem_label(str(problem.location), lang)}: {text}")
-    return lines
+    """One line per problem: the field's label and what is wrong, in ``lang``."""
+    return [f"{_problem_label(str(p.location), lang)}: {_problem_text(str(p.message), lang)}" for p in problems]
 
 
 def show_problems(problems: Sequence[Any], lang: str) -> None:

@@ -17,6 +17,7 @@ import typer
 
 from gisplan.cli import app
 from gisplan.errors import InputError
+from gisplan.settings import LANGUAGES
 
 if TYPE_CHECKING:
     from gisplan.store import ActorRef, Store
@@ -46,7 +47,9 @@ def export_command(
         "gisplan"
     ),
     site: Annotated[list[str] | None, typer.Option("--site", help="dossier of this site only (repeatable)")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="dossier language: cs | en")] = "cs",
+    lang: Annotated[
+        str, typer.Option("--lang", help="language of dossiers and of the XLSX overview: cs | en | pl | hu | da")
+    ] = "cs",
     as_user: AsOption = None,
     url: UrlOption = None,
 ) -> None:
@@ -58,6 +61,9 @@ def export_command(
     if suffix not in SUFFIXES:
         msg = f"--out {out}: the file must end in one of {', '.join(SUFFIXES)}"
         raise InputError(msg)
+    if lang not in LANGUAGES:
+        msg = f"--lang {lang!r}: use one of {', '.join(LANGUAGES)}"
+        raise InputError(msg)
     if site and suffix not in {".pdf", ".html"}:
         msg = "--site is only for dossiers (--out FILE.pdf or FILE.html)"
         raise InputError(msg)
@@ -66,12 +72,14 @@ def export_command(
         raise InputError(msg)
     with open_store(url) as store:
         snap = export.load_snapshot(store, _actor(store, as_user), shortlist, profile=profile)
+    for warning in snap.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if suffix == ".gpkg":
         export.write_geopackage(snap, out)
     elif suffix == ".csv":
         export.write_csv(snap, out, variant=variant)
     elif suffix == ".xlsx":
-        export.write_xlsx(snap, out)
+        export.write_xlsx(snap, out, lang=lang)
     elif suffix == ".pdf":
         out.write_bytes(export.dossiers_pdf(snap, site or None, lang=lang))
     else:
@@ -95,8 +103,43 @@ def create(
     from gisplan.store import shortlists as sl
 
     with open_store(url) as store:
+        if profile is not None:
+            _check_profile(store, profile)
         info = sl.create_shortlist(store, _actor(store, as_user), name, description=description, profile=profile)
-    typer.echo(f"created shortlist {info.name!r} (id {info.id})")
+    typer.echo(f"created shortlist {info.name!r} (id {info.id}, profile {info.profile or '-'})")
+
+
+@shortlist_app.command("edit")
+def edit(
+    name: str,
+    *,
+    profile: ProfileOption = None,
+    description: Annotated[str | None, typer.Option("--description", help="new description")] = None,
+    rename: Annotated[str | None, typer.Option("--rename", help="new name")] = None,
+    as_user: AsOption = None,
+    url: UrlOption = None,
+) -> None:
+    """Change a shortlist's scoring profile, description or name."""
+    from gisplan.store import open_store
+    from gisplan.store import shortlists as sl
+
+    if profile is None and description is None and rename is None:
+        msg = "say what to change: --profile, --description or --rename"
+        raise InputError(msg)
+    with open_store(url) as store:
+        if profile:
+            _check_profile(store, profile)
+        info = sl.get_shortlist(store, name)
+        info = sl.update_shortlist(
+            store,
+            _actor(store, as_user),
+            name,
+            expected_version=info.version,
+            new_name=rename,
+            description=description,
+            profile=profile,
+        )
+    typer.echo(f"shortlist {info.name!r}: profile {info.profile or '-'}, {info.size} sites")
 
 
 @shortlist_app.command("add")
@@ -111,41 +154,91 @@ def add(
     profile: ProfileOption = None,
     min_score: Annotated[float | None, typer.Option("--min-score", help="lowest score under --profile")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="at most this many sites (best first)")] = None,
+    include_excluded: Annotated[
+        bool, typer.Option("--include-excluded", help="also take sites the profile excludes")
+    ] = False,
     create_missing: Annotated[bool, typer.Option("--create", help="create the shortlist when missing")] = False,
     as_user: AsOption = None,
     url: UrlOption = None,
 ) -> None:
-    """Add sites by id, or every site matching --status/--kind/--municipality/--region/--min-score."""
+    """Add sites by id, or every site matching --status/--kind/--municipality/--region/--min-score.
+
+    Sites chosen by filter are ranked by the score of --profile, else of the
+    shortlist's own profile; sites that profile excludes are left out unless
+    --include-excluded is given.
+    """
     from gisplan.errors import NotFoundError
     from gisplan.store import open_store
     from gisplan.store import shortlists as sl
 
-    where = sl.SiteFilter(
-        statuses=tuple(status or ()),
-        kinds=tuple(kind or ()),
-        municipality_codes=tuple(municipality or ()),
-        region_codes=tuple(region or ()),
-        profile=profile,
-        min_score=min_score,
-        limit=limit,
-    )
     by_filter = bool(status or kind or municipality or region or min_score is not None)
     if not site_ids and not by_filter:
         msg = "name sites to add, or choose them with --status, --kind, --municipality, --region or --min-score"
         raise InputError(msg)
     with open_store(url) as store:
+        if profile is not None:
+            _check_profile(store, profile)
         actor = _actor(store, as_user)
-        wanted = list(site_ids or []) + (sl.select_sites(store, where) if by_filter else [])
         try:
-            sl.get_shortlist(store, name)
+            existing: sl.ShortlistInfo | None = sl.get_shortlist(store, name)
         except NotFoundError:
             if not create_missing:
                 raise
+            existing = None
+        ranking = profile or (existing.profile if existing is not None else None)
+        where = sl.SiteFilter(
+            statuses=tuple(status or ()),
+            kinds=tuple(kind or ()),
+            municipality_codes=tuple(municipality or ()),
+            region_codes=tuple(region or ()),
+            profile=ranking,
+            min_score=min_score,
+            include_excluded=include_excluded or ranking is None,
+            limit=limit,
+        )
+        chosen = sl.select_sites(store, where) if by_filter else []
+        wanted = list(site_ids or []) + chosen
+        if existing is None:
             rule = where.as_rule() if by_filter else {"by": "hand"}
             sl.create_shortlist(store, actor, name, profile=profile, rule=rule)
         added = sl.add_sites(store, actor, name, wanted)
         size = sl.get_shortlist(store, name).size
+    if by_filter:
+        typer.echo(_selection_note(ranking, include_excluded=where.include_excluded, found=len(chosen)))
     typer.echo(f"added {len(added)} of {len(set(wanted))} sites to {name!r}; it now holds {size}")
+
+
+def _check_profile(store: Store, profile: str) -> None:
+    """Refuse a scoring profile that is neither configured nor in the store's scores, naming the known ones."""
+    from sqlalchemy import select
+
+    from gisplan.errors import ConfigError
+    from gisplan.profiles import profile_files
+    from gisplan.store.models import SiteScore
+
+    try:
+        configured = {path.stem for path in profile_files()}
+    except ConfigError:  # no profiles folder: the store's scores still name profiles
+        configured = set()
+    if profile in configured:
+        return
+    scored = store.read(lambda s: set(s.scalars(select(SiteScore.profile).distinct())))
+    if profile not in scored:
+        known = ", ".join(sorted(configured | scored)) or "none yet"
+        msg = f"--profile {profile!r} is not a scoring profile; use one of: {known}"
+        raise InputError(msg)
+
+
+def _selection_note(profile: str | None, *, include_excluded: bool, found: int) -> str:
+    """How the sites chosen by filter were picked, so the user sees which profile ranked them."""
+    if profile is None:
+        return (
+            f"chose {found} site(s) in id order: neither --profile nor the shortlist names a scoring profile "
+            "(set one with `gisplan shortlist edit NAME --profile P`)"
+        )
+    left_out = "excluded sites included" if include_excluded else "sites it excludes left out"
+    hint = "" if found else f"; is any site scored with {profile}? (`gisplan score`, `gisplan db ingest`)"
+    return f"chose {found} site(s), best score under {profile} first, {left_out}{hint}"
 
 
 @shortlist_app.command("remove")

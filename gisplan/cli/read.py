@@ -46,6 +46,63 @@ def write_sites(gdf: gpd.GeoDataFrame, out: Path) -> None:
     pyogrio.write_dataframe(_writable(gdf), out, layer=SITES_LAYER, driver="GPKG")
 
 
+def _municipal_land(source: str, *, format: str, layer: str | None, kind: str | None, owned: Path | None) -> bool:
+    """True when the command selects municipal land from RÚIAN parcels (and says what it assumed)."""
+    from gisplan.sources import sniff_format
+    from gisplan.sources._common import check_path
+
+    parcels = (layer or "").lower() in {"parcely", "parcels"}
+    if owned is None:
+        if kind != "municipal_land" or not parcels or format not in {"auto", "ruian"}:
+            return False
+        return sniff_format(check_path(source)) == "ruian"
+    if kind not in {None, "municipal_land"}:
+        msg = f"--owned selects municipal land; drop --kind {kind} or use --kind municipal_land"
+        raise InputError(msg)
+    if layer is not None and not parcels:
+        msg = f"--owned selects RÚIAN parcels; use --layer parcely, not --layer {layer}"
+        raise InputError(msg)
+    if format not in {"auto", "ruian"} or sniff_format(check_path(source)) != "ruian":
+        msg = f"--owned works on RÚIAN parcels (a VFR .xml.gz file); {source} is not one (filter others with --where)"
+        raise InputError(msg)
+    return True
+
+
+def _read_land(
+    source: str, *, owned: Path | None, where: str | None, crs: str | None, working_crs: str | None
+) -> gpd.GeoDataFrame:
+    from gisplan.sources._owned import read_municipal_land
+
+    if crs is not None:
+        msg = "--crs is only for vector files and CSV; RÚIAN data are in EPSG:5514"
+        raise InputError(msg)
+    land = read_municipal_land(source, owned=owned, where=where, working_crs=working_crs)
+    for line in land.report():
+        typer.echo(line)
+    return land.sites
+
+
+def _read_mapped(
+    source: str, mapping: Path, *, format: str, kind: str | None, owned: Path | None, working_crs: str | None
+) -> gpd.GeoDataFrame:
+    from gisplan.sources._common import check_kind
+    from gisplan.sources._mapping import load_mapping, read_mapped
+
+    if owned is not None:
+        msg = "--mapping and --owned do not go together: --owned selects RÚIAN parcels"
+        raise InputError(msg)
+    if format not in {"auto", "vector"}:
+        msg = f"--mapping reads a CSV list in its own layout; drop --format {format}"
+        raise InputError(msg)
+    spec = load_mapping(mapping)
+    if kind is not None:
+        spec = spec.model_copy(update={"kind": check_kind(kind)})
+    sites = read_mapped(source, spec, working_crs=working_crs)
+    located = int((sites.geometry.notna() & ~sites.geometry.is_empty).sum())
+    typer.echo(f"mapping {spec.name}: {len(sites)} rows, {located} with a location")
+    return sites
+
+
 @app.command("read")
 def read_command(
     source: Annotated[
@@ -54,7 +111,7 @@ def read_command(
     *,
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write; the layer is 'sites'")],
     format: Annotated[
-        str, typer.Option("--format", help="auto | ruian | uk-blr | cz-brownfields | osm | vector")
+        str, typer.Option("--format", help="auto | ruian | uk-blr | cz-brownfields | us-epa | osm | vector")
     ] = "auto",
     layer: Annotated[
         str | None,
@@ -66,13 +123,34 @@ def read_command(
     crs: Annotated[str | None, typer.Option(help="CRS of data that declare none, e.g. EPSG:5514")] = None,
     working_crs: Annotated[str | None, typer.Option("--working-crs", help="metric CRS of the output")] = None,
     where: Annotated[str | None, typer.Option(help="OGR SQL filter (vector and RÚIAN)")] = None,
+    owned: Annotated[
+        Path | None,
+        typer.Option(
+            "--owned",
+            help="the municipality's ownership list (CSV: katastralni_uzemi, parcela 'st. 56' or '153/36', "
+            "or parcela_id): only these RÚIAN parcels become municipal land",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="column-mapping YAML for a list in its own layout (examples in layers/mappings/)",
+        ),
+    ] = None,
 ) -> None:
     """Read SOURCE into canonical sites in the working CRS and write them to --out."""
     from gisplan.sources import read
 
     check_out(out)
     try:
-        sites = read(source, format=format, layer=layer, where=where, kind=kind, crs=crs, working_crs=working_crs)
+        land = _municipal_land(source, format=format, layer=layer, kind=kind, owned=owned)
+        if mapping is not None:
+            sites = _read_mapped(source, mapping, format=format, kind=kind, owned=owned, working_crs=working_crs)
+        elif land:
+            sites = _read_land(source, owned=owned, where=where, crs=crs, working_crs=working_crs)
+        else:
+            sites = read(source, format=format, layer=layer, where=where, kind=kind, crs=crs, working_crs=working_crs)
     except GisplanError:
         raise
     except (OSError, ValueError, RuntimeError, KeyError) as exc:

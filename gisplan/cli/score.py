@@ -50,10 +50,10 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
         str, typer.Option("--profile", "-p", help="profile name (layers/profiles/NAME.yaml) or YAML path")
     ],
     sites: Annotated[str, typer.Option("--sites", "-s", help="sites file, or a candidate layer id of the catalogue")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage to write (layer 'sites')")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="GeoPackage to write (layer 'sites')")] = None,
     sites_layer: Annotated[str | None, typer.Option("--sites-layer", help="layer of a multi-layer sites file")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="sites format: auto, ruian, uk-blr, cz-brownfields, osm, vector")
+        str, typer.Option("--format", help="sites format: auto, ruian, uk-blr, cz-brownfields, us-epa, osm, vector")
     ] = "auto",
     kind: Annotated[
         str | None, typer.Option("--kind", help="site kind of every site: rooftop, brownfield, municipal_land")
@@ -69,9 +69,36 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
         bool | None,
         typer.Option("--progress/--no-progress", help=f"progress bar; default on from {PROGRESS_FROM_SITES} sites"),
     ] = None,
+    partitioned: Annotated[
+        bool | None,
+        typer.Option(
+            "--partitioned/--no-partitioned",
+            help="score in spatial partitions to GeoParquet; default: when the sites would not fit in memory",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="folder of the partitioned GeoParquet; default <out>.parts")
+    ] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="partitioned engine: dask (default) or local")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address; default a local cluster")
+    ] = None,
+    partition_mb: Annotated[
+        float | None, typer.Option("--partition-mb", help="memory budget of one partition [MiB]; default 256")
+    ] = None,
 ) -> None:
-    """Score sites with a profile and write them, with criteria, breakdown and energy, to a GeoPackage."""
+    """Score sites with a profile and write them, with criteria, breakdown and energy, to a GeoPackage.
+
+    With --partitioned (or any partitioned option, or by itself when the sites
+    would need more than half the available memory: about 3.9 kB per site),
+    the sites are scored in spatial partitions written as GeoParquet, on Dask.
+    """
     import geopandas as gpd
+
+    from gisplan.cli import _partitioned
+
+    choice = _partitioned.PartitionChoice(partitioned, out, out_dir, engine, scheduler, partition_mb)
+    _partitioned.check(choice)
 
     from gisplan.profiles import load_profile
     from gisplan.scoring import score, write_geopackage
@@ -83,6 +110,11 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
         raise InputError(msg)
     if kind is not None:
         frame["kind"] = kind
+    count = _partitioned.site_count(sites, sites_layer)
+    if _partitioned.wants_partitions(choice, count if count is not None else len(frame)):
+        _partitioned.run(frame, prof, choice, catalogue=layers_dir, layers=_parse_layers(layer or []))
+        return
+    assert out is not None  # _partitioned.check asks for --out outside partitioned mode
     show = progress if progress is not None else len(frame) >= PROGRESS_FROM_SITES
     with typer.progressbar(
         length=len(prof.measures) + 5, label="scoring", file=sys.stderr if show else io.StringIO()
@@ -104,6 +136,12 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
         f"{len(scored) - len(kept)} excluded; median score {kept['score'].median() if len(kept) else 0:.1f}; "
         f"{scored['capacity_kwp'].where(~scored['excluded'], 0).sum() / 1000:.2f} MWp on kept sites -> {written}"
     )
+    measured = scored["completeness"].median() if len(scored) else float("nan")
+    typer.echo(f"median share of the criteria weight measured: {measured:.0%} (the rest assumed or not available)")
+    if "yield_source" in scored.columns:
+        missing = int((scored["yield_source"] == "not_available").sum())
+        if missing:
+            typer.echo(f"warning: {missing} site(s) have no yield estimate: {scored['yield_note'].dropna().iloc[0]}")
 
 
 @app.command("profiles")

@@ -9,6 +9,7 @@ the user, all or none; ``--dry-run`` checks and previews without storing.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -93,8 +94,18 @@ def _print_preview(table: Any) -> None:
             continue
         typer.echo(
             f"preview: site {row.site_no} {row.profile}: score {row.score:.1f}"
-            f"{' (excluded)' if row.excluded else ''}, {row.capacity_kwp:,.0f} kWp, {row.energy_mwh_yr:,.0f} MWh/yr"
+            f"{' (excluded)' if row.excluded else ''}, {_amount(row.capacity_kwp, 'kWp')}, "
+            f"{_amount(row.energy_mwh_yr, 'MWh/yr')}"
         )
+
+
+def _amount(value: Any, unit: str) -> str:
+    """``1,234 kWp``, or ``kWp not available`` for a number that could not be estimated (never ``nan``)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    return f"{number:,.0f} {unit}" if math.isfinite(number) else f"{unit} not available"
 
 
 @app.command("submit")

@@ -164,6 +164,23 @@ def _rings(parts: NDArray[np.object_]) -> tuple[FloatArray, IntArray, IntArray, 
     return xy, coord_ring, ring_part, np.where(exterior, counter_clockwise, ~counter_clockwise)
 
 
+def _column_suffix_sums(deposit: FloatArray, nr: IntArray, ncol: IntArray) -> FloatArray:
+    """Per cell, the sum of ``deposit`` from that cell to the end of its column.
+
+    Cells are laid out part by part, column by column, ``nr`` rows per column of
+    a part. Each column is summed on its own (grouped by its length), so a
+    polygon's coverage does not depend, even in the last bit, on which other
+    polygons share its chunk (a prefix sum over the whole chunk would).
+    """
+    length = np.repeat(nr, ncol)
+    start = np.cumsum(length) - length
+    out = np.empty_like(deposit)
+    for rows in np.unique(length):
+        idx = start[length == rows][:, None] + np.arange(rows, dtype=np.int64)[None, :]
+        out[idx] = np.cumsum(deposit[idx][:, ::-1], axis=1)[:, ::-1]
+    return out
+
+
 def _multi_cell_coverage(parts: NDArray[np.object_], grid: Grid) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
     """Coverage of polygons spanning several cells: (part, row, col, weight)."""
     xy, coord_ring, ring_part, flip = _rings(parts)
@@ -206,12 +223,10 @@ def _multi_cell_coverage(parts: NDArray[np.object_], grid: Grid) -> tuple[IntArr
     # constant -du for every cell above the piece: deposit, then sum from each cell to the end of its column
     above = rstart - 1 >= r0[ppart]
     deposit = weighted_bincount(colbase[above] + rstart[above] - 1 - r0[ppart[above]], -du[above], total)
-    csum = np.cumsum(deposit)
+    cover += _column_suffix_sums(deposit, nr, c1 - c0 + 1)
     cell_part = np.repeat(np.arange(len(parts), dtype=np.int64), ncell)
     local = np.arange(total, dtype=np.int64) - offset[cell_part]
     lrow = local % nr[cell_part]
-    col_end = np.arange(total, dtype=np.int64) + (nr[cell_part] - 1 - lrow)
-    cover += csum[col_end] - csum + deposit
     return cell_part, r0[cell_part] + lrow, c0[cell_part] + local // nr[cell_part], cover
 
 

@@ -72,7 +72,16 @@ def municipality(
         raise InputError(msg)
     geoms = as_geometry_array(sites.geometry)
     polys = as_geometry_array(municipalities.geometry)
-    pieces, labels = tile_pieces(polys, np.arange(len(polys), dtype=np.int64), tile_m)
+    # only the municipalities whose box meets a site's box are cut into tiles: a national
+    # layer (6,279 obce) would otherwise be tiled whole for a few hundred sites
+    import shapely
+
+    extent = shapely.total_bounds(geoms) if len(geoms) else np.full(4, np.nan)
+    if np.isfinite(extent).all():
+        near = np.sort(shapely.STRtree(polys).query(shapely.box(*extent))).astype(np.int64)
+    else:
+        near = np.empty(0, dtype=np.int64)
+    pieces, labels = tile_pieces(polys[near], near, tile_m)
     found = overlaps(geoms, pieces, labels)
     n = len(geoms)
     best = np.full(n, -1, dtype=np.int64)

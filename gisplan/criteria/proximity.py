@@ -15,6 +15,13 @@ Exact and fast for millions of sites (see STACK-FACTS, "Nearest distance"):
 
 Polygon features count from their whole area: a site inside or touching one is
 at distance 0.
+
+Distances stay true in any working CRS. In EPSG:5514 in Czechia or a UTM zone
+chosen to fit (:func:`gisplan.crs.needs_geodesic` is false) the planar
+distance is used as it is. In an equal-area CRS over a continent, where planar
+lengths are off by up to about 2 %, the search above finds each site's
+nearest pair of points, and the geodesic distance between them on the CRS's
+ellipsoid (:meth:`pyproj.Geod.inv`) replaces the planar one.
 """
 
 from __future__ import annotations
@@ -25,13 +32,18 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
+from pyproj import Geod
 
+from gisplan import crs as gcrs
 from gisplan.criteria import as_geometry_array, check_metric, spatial_order
 from gisplan.criteria._coverage import FloatArray
 from gisplan.errors import CRSError, InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from pyproj import CRS
+
+IntArray = NDArray[np.int64]
 
 #: Longest segment the features are cut into. [m]
 DENSIFY_M = 50.0
@@ -77,9 +89,17 @@ def _point_segment_distance(px: FloatArray, py: FloatArray, a: FloatArray, b: Fl
     return np.hypot(px - (a[:, 0] + t * dx), py - (a[:, 1] + t * dy))
 
 
-def _chunk_distance(sites: NDArray[np.object_], targets: _Targets, bound: float) -> FloatArray:
+def _chunk_distance(
+    sites: NDArray[np.object_], targets: _Targets, bound: float, *, pairs: bool = False
+) -> tuple[FloatArray, IntArray | None]:
+    """Exact planar distance [CRS units] of each site to the targets, ``inf`` beyond ``bound``.
+
+    With ``pairs``, also the position in ``targets.elements`` of each site's
+    nearest element (-1 where none was found within ``bound``).
+    """
     n = len(sites)
     out = np.full(n, np.inf)
+    nearest_el = np.full(n, -1, dtype=np.int64) if pairs else None
     xy, idx = shapely.get_coordinates(sites, return_index=True)
     if len(idx):
         first = np.flatnonzero(np.concatenate([[True], idx[1:] != idx[:-1]]))
@@ -115,11 +135,71 @@ def _chunk_distance(sites: NDArray[np.object_], targets: _Targets, bound: float)
         rest = lower <= out[site_pos] * (1.0 + 1e-12) + 1e-9
         rest[head] = False
         exact = shapely.distance(sites[site_pos[rest]], targets.elements[pair_el[rest]])
+        if nearest_el is not None:
+            nearest_el[site_pos[head]] = pair_el[head]
+            _update_nearest(nearest_el, out, site_pos[rest], pair_el[rest], exact)
         np.minimum.at(out, site_pos[rest], exact)
     if targets.polygon_tree is not None:
         inside, _ = targets.polygon_tree.query(sites, predicate="intersects")
         out[inside] = 0.0
-    return out
+    return out, nearest_el
+
+
+def _update_nearest(nearest_el: IntArray, out: FloatArray, site: IntArray, el: IntArray, dist: FloatArray) -> None:
+    """Point ``nearest_el`` at the candidate ``el`` of each ``site`` nearer than ``out`` so far."""
+    if not len(site):
+        return
+    order = np.lexsort((dist, site))
+    site, el, dist = site[order], el[order], dist[order]
+    first = np.concatenate([[True], site[1:] != site[:-1]])
+    better = first & (dist < out[site])
+    nearest_el[site[better]] = el[better]
+
+
+def _geodesic(sites: NDArray[np.object_], elements: NDArray[np.object_], crs: CRS) -> FloatArray:
+    """Geodesic length [m] of the shortest planar line from each site to its element, pairwise.
+
+    The two ends are found in ``crs`` (:func:`shapely.shortest_line`), taken
+    back to lon/lat on the CRS's own geodetic datum and measured on its
+    ellipsoid with :meth:`pyproj.Geod.inv`.
+    """
+    if not len(sites):
+        return np.zeros(0)
+    ends = shapely.get_coordinates(shapely.shortest_line(sites, elements))
+    lon, lat = gcrs.transformer(crs, crs.geodetic_crs or gcrs.WGS84).transform(ends[:, 0], ends[:, 1])
+    lon, lat = np.asarray(lon), np.asarray(lat)
+    geod = crs.get_geod() or Geod(ellps="WGS84")
+    _, _, dist = geod.inv(lon[0::2], lat[0::2], lon[1::2], lat[1::2])
+    return np.asarray(dist, dtype=float)
+
+
+def _needs_geodesic(crs: CRS, sites: FloatArray, targets: _Targets, radius_m: float | None) -> bool:
+    """Whether planar lengths are untrue where the distances run: over the sites' box
+    grown by ``radius_m``, or without a radius over the sites' and the features' boxes.
+    """
+    west, south = np.nanmin(sites[:, 0]), np.nanmin(sites[:, 1])
+    east, north = np.nanmax(sites[:, 2]), np.nanmax(sites[:, 3])
+    if radius_m is not None:
+        west, south, east, north = west - radius_m, south - radius_m, east + radius_m, north + radius_m
+    else:
+        # every vertex of the features is the start or the end of one of their segments
+        # (column by column: numpy reduces an (n, 2) array along axis 0 a hundred times slower)
+        ax, ay, bx, by = targets.a[:, 0], targets.a[:, 1], targets.b[:, 0], targets.b[:, 1]
+        west, south = min(west, ax.min(), bx.min()), min(south, ay.min(), by.min())
+        east, north = max(east, ax.max(), bx.max()), max(north, ay.max(), by.max())
+    return gcrs.needs_geodesic(crs, float(west), float(south), float(east), float(north))
+
+
+def _largest_scale_error(crs: CRS, bounds: FloatArray, radius_m: float) -> float:
+    """Largest linear scale error of ``crs`` over the sites' box grown by ``radius_m`` [share]."""
+    box = (
+        float(np.nanmin(bounds[:, 0])) - radius_m,
+        float(np.nanmin(bounds[:, 1])) - radius_m,
+        float(np.nanmax(bounds[:, 2])) + radius_m,
+        float(np.nanmax(bounds[:, 3])) + radius_m,
+    )
+    error = gcrs.distortion(crs, *gcrs.lonlat_bounds(crs, *box)).linear
+    return error if np.isfinite(error) else 0.1
 
 
 def nearest_distance(
@@ -156,7 +236,10 @@ def nearest_distance(
     pandas.Series
         ``dist_{name}_m``: the exact shortest distance between the site's
         geometry and the nearest feature [m]; 0 when they touch or overlap.
-        NaN when the layer is empty or nothing lies within ``radius_m``.
+        NaN when the layer is empty or nothing lies within ``radius_m``. Where
+        planar lengths in the working CRS are not true (an equal-area CRS over
+        a continent), the geodesic distance between the nearest pair of points
+        found in it [m, on the CRS's ellipsoid]; ``radius_m`` applies to it.
     """
     crs = check_metric(sites.crs, "the sites")
     if features.crs is None or check_metric(features.crs, f"layer {name!r}") != crs:
@@ -171,17 +254,26 @@ def nearest_distance(
     geoms = as_geometry_array(sites.geometry)
     targets = _Targets(as_geometry_array(features.geometry), densify_m)
     result = np.full(len(geoms), np.nan)
-    if targets.count:
+    bounds = shapely.bounds(geoms)
+    if targets.count and np.isfinite(bounds).any():
+        geodesic = _needs_geodesic(crs, bounds, targets, radius_m)
         bound = np.inf
-        bounds = shapely.bounds(geoms)
         if radius_m is not None:
-            # a site farther than this from every vertex is farther than radius_m from every feature
+            # a site farther than this from every vertex is farther than radius_m from every feature;
+            # planar lengths may be longer than true ones by the CRS's largest scale error
+            stretch = 1.0 + (_largest_scale_error(crs, bounds, radius_m) if geodesic else 0.0)
             diag = np.nan_to_num(np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]))
-            bound = radius_m + float(diag.max(initial=0.0)) + densify_m
+            bound = radius_m * stretch + float(diag.max(initial=0.0)) + densify_m
+        nearest_el = np.full(len(geoms), -1, dtype=np.int64)
         order = spatial_order(bounds)  # chunks of neighbouring sites query a small part of the trees
         for start in range(0, len(geoms), chunk_size):
             part = order[start : start + chunk_size]
-            result[part] = _chunk_distance(geoms[part], targets, bound)
+            result[part], chunk_el = _chunk_distance(geoms[part], targets, bound, pairs=geodesic)
+            if chunk_el is not None:
+                nearest_el[part] = chunk_el
+        if geodesic:
+            fix = np.flatnonzero(np.isfinite(result) & (result > 0.0) & (nearest_el >= 0))
+            result[fix] = _geodesic(geoms[fix], targets.elements[nearest_el[fix]], crs)
         result[~np.isfinite(result)] = np.nan
         if radius_m is not None:
             result[result > radius_m] = np.nan

@@ -134,10 +134,15 @@ def _weighted_stats(
     cov: Coverage, values: FloatArray, n: int, stats: Sequence[str], percentile: float | None
 ) -> dict[str, FloatArray]:
     """Per-owner coverage-weighted statistics of ``values`` (one per coverage entry)."""
-    valid = np.isfinite(values) & (cov.weight > 0)
+    valid = np.isfinite(values) & np.isfinite(cov.weight) & (cov.weight > 0)
     own, w, val = cov.owner[valid], cov.weight[valid], values[valid]
     wsum = weighted_bincount(own, w, n)
     out: dict[str, FloatArray] = {"covered": wsum}
+    if len(own) == 0:
+        # no valid cell under any site (all outside the raster or on nodata): nothing to index
+        for key in ("mean", "min", "max", "pct"):
+            out[key] = np.full(n, np.nan)
+        return out
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean"] = np.where(wsum > 0, weighted_bincount(own, w * val, n) / wsum, np.nan)
     if percentile is None:
@@ -162,7 +167,7 @@ def _weighted_stats(
     if percentile is not None:
         # smallest value whose cumulative covered share reaches the percentile
         cum = np.cumsum(w)
-        base = np.where(first > 0, cum[np.maximum(first - 1, 0)], 0.0)
+        base = np.where(first > 0, cum[np.clip(first - 1, 0, len(cum) - 1)], 0.0)
         share = (cum - base[own]) / np.where(wsum[own] > 0, wsum[own], 1.0)
         reached = share >= percentile / 100.0 - 1e-12
         pos = np.arange(len(own))
@@ -229,7 +234,10 @@ def zonal_stats(
         Indexed like ``sites``, with ``{name}_{stat}_{unit}`` for each stat
         [raster unit], ``{name}_p{percentile}_{unit}`` and
         ``{name}_covered_share``: the share of the site's area covered by
-        valid (not nodata) cells [0–1]. Sites without valid cells get NaN.
+        valid (not nodata) cells [0–1]. A site without any valid cell (wholly outside the
+        raster, on nodata only, or without a usable shape) gets NaN in every column, the
+        covered share included; a site partly outside gets the statistics of the cells it
+        covers and its covered share.
     """
     bad = sorted(set(stats) - set(STATS))
     if bad:
@@ -243,7 +251,9 @@ def zonal_stats(
         geoms = _in_raster_crs(sites, reader.crs)
         n = len(geoms)
         cols: dict[str, FloatArray] = {k: np.full(n, np.nan) for k in (*stats, "pct", "covered")}
-        area = np.where(shapely.get_dimensions(geoms) == 2, shapely.area(geoms) / reader.grid.cell_area, 1.0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            area = np.where(shapely.get_dimensions(geoms) == 2, shapely.area(geoms) / reader.grid.cell_area, 1.0)
+        geoms = _on_grid(geoms, reader.grid)
         for chunk in _chunks(geoms, reader.grid, chunk_size):
             cov = cell_coverage(geoms[chunk], reader.grid)
             if len(cov.owner) == 0:
@@ -256,13 +266,48 @@ def zonal_stats(
     finally:
         reader.close()
     with np.errstate(invalid="ignore", divide="ignore"):
-        covered = np.where(area > 0, np.clip(cols["covered"] / area, 0.0, 1.0), 0.0)
+        covered = np.where(area > 0, np.clip(cols["covered"] / area, 0.0, 1.0), np.nan)
     index = sites.index
     out = pd.DataFrame({f"{name}_{stat}_{unit}": cols[stat] for stat in stats}, index=index)
     if percentile is not None:
         out[f"{name}_p{percentile:g}_{unit}"] = cols["pct"]
-    out[f"{name}_covered_share"] = np.where(np.isnan(cols["covered"]), 0.0, covered)
+    # no valid cell at all (outside the raster, on nodata, or no usable shape): not known, never 0
+    out[f"{name}_covered_share"] = np.where(np.isfinite(covered) & (covered > 0), covered, np.nan)
     return out
+
+
+def _on_grid(geoms: NDArray[np.object_], grid: Grid) -> NDArray[np.object_]:
+    """The shapes cut to the raster's extent (plus a cell); missing, empty or non-finite ones become ``None``.
+
+    Cells outside the raster hold no value, so cutting changes no statistic; it keeps a site
+    far larger than the raster (or far from it) from costing a cell for every cell of its bounds.
+    """
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore", over="ignore"):
+        usable = np.isfinite(bounds).all(axis=1) & np.isfinite(shapely.length(geoms))
+    out = np.array(geoms, dtype=object)
+    out[~usable] = None
+    x0, x1 = grid.x0 - grid.dx, grid.x0 + (grid.width + 1) * grid.dx
+    y0, y1 = grid.y0 - (grid.height + 1) * grid.dy, grid.y0 + grid.dy
+    beyond = usable & ((bounds[:, 0] < x0) | (bounds[:, 1] < y0) | (bounds[:, 2] > x1) | (bounds[:, 3] > y1))
+    if beyond.any():
+        try:
+            cut = shapely.clip_by_rect(out[beyond], x0, y0, x1, y1)
+        except shapely.errors.GEOSException:  # an invalid shape GEOS cannot clip: one by one, repaired
+            cut = np.array([_clip_one(g, (x0, y0, x1, y1)) for g in out[beyond]], dtype=object)
+        out[beyond] = np.where(shapely.is_empty(cut) | shapely.is_missing(cut), None, cut)
+    return np.asarray(out, dtype=object)
+
+
+def _clip_one(geom: shapely.Geometry, box: tuple[float, float, float, float]) -> shapely.Geometry | None:
+    """One shape cut to ``box``; repaired first if GEOS refuses it, ``None`` if nothing helps."""
+    try:
+        return shapely.clip_by_rect(geom, *box)
+    except shapely.errors.GEOSException:
+        try:
+            return shapely.intersection(shapely.make_valid(geom), shapely.box(*box))
+        except shapely.errors.GEOSException:
+            return None
 
 
 def _in_raster_crs(sites: gpd.GeoDataFrame | gpd.GeoSeries, raster_crs: object) -> NDArray[np.object_]:

@@ -82,6 +82,51 @@ _RASTERS = (
      "Slope derived from the 50 m elevation model."),
 )  # fmt: skip
 
+#: Polish, Hungarian and Danish titles of the demo layers (the map's layer control and legend).
+_MORE_TITLES: dict[str, dict[str, str]] = {
+    "demo_buildings": {"pl": "Budynki (demo)", "hu": "Épületek (demo)", "da": "Bygninger (demo)"},
+    "demo_brownfields": {
+        "pl": "Tereny poprzemysłowe – rejestr (demo)",
+        "hu": "Barnamezők – nyilvántartás (demo)",
+        "da": "Tidligere industrigrunde – register (demo)",
+    },
+    "demo_municipal_parcels": {
+        "pl": "Działki gminne (demo)",
+        "hu": "Önkormányzati telkek (demo)",
+        "da": "Kommunale matrikler (demo)",
+    },
+    "demo_protected_areas": {
+        "pl": "Obszary chronione (demo)",
+        "hu": "Védett területek (demo)",
+        "da": "Beskyttede områder (demo)",
+    },
+    "demo_flood_zones": {
+        "pl": "Obszary zagrożenia powodziowego Q100 (demo)",
+        "hu": "Árvízveszélyes területek Q100 (demo)",
+        "da": "Oversvømmelsesområder Q100 (demo)",
+    },
+    "demo_roads": {"pl": "Drogi i ulice (demo)", "hu": "Utak és utcák (demo)", "da": "Veje og gader (demo)"},
+    "demo_power_lines": {
+        "pl": "Linie elektroenergetyczne (demo)",
+        "hu": "Villamos távvezetékek (demo)",
+        "da": "Elledninger (demo)",
+    },
+    "demo_substations": {
+        "pl": "Stacje elektroenergetyczne 110/22 kV (demo)",
+        "hu": "Alállomások 110/22 kV (demo)",
+        "da": "Transformerstationer 110/22 kV (demo)",
+    },
+    "demo_rivers": {"pl": "Cieki wodne (demo)", "hu": "Vízfolyások (demo)", "da": "Vandløb (demo)"},
+    "demo_municipalities": {"pl": "Gminy (demo)", "hu": "Települések (demo)", "da": "Kommuner (demo)"},
+    "demo_ghi": {
+        "pl": "Całkowite promieniowanie słoneczne (demo)",
+        "hu": "Globális vízszintes besugárzás (demo)",
+        "da": "Global horisontal instråling (demo)",
+    },
+    "demo_dem": {"pl": "Numeryczny model terenu (demo)", "hu": "Domborzatmodell (demo)", "da": "Terrænmodel (demo)"},
+    "demo_slope": {"pl": "Nachylenie terenu (demo)", "hu": "Terepdőlés (demo)", "da": "Terrænhældning (demo)"},
+}
+
 
 def catalogue_data(prefix: str = "demo") -> dict[str, Any]:
     """The catalogue as plain data; paths are ``<prefix>/<file>``, relative to the data dir."""
@@ -93,7 +138,8 @@ def catalogue_data(prefix: str = "demo") -> dict[str, Any]:
         else:
             source["layer"] = LAYERS[key]
         source["columns"] = columns
-        entry: dict[str, Any] = {"id": layer_id, "title": {"cs": cs, "en": en}, "kind": "vector", "role": role}
+        title = {"cs": cs, "en": en, **_MORE_TITLES.get(layer_id, {})}
+        entry: dict[str, Any] = {"id": layer_id, "title": title, "kind": "vector", "role": role}
         if site_kind:
             entry["site_kind"] = site_kind
         entry |= {"source": source, "licence": LICENCE, "description": description}
@@ -102,7 +148,7 @@ def catalogue_data(prefix: str = "demo") -> dict[str, Any]:
         layers.append(
             {
                 "id": layer_id,
-                "title": {"cs": cs, "en": en},
+                "title": {"cs": cs, "en": en, **_MORE_TITLES.get(layer_id, {})},
                 "kind": "raster",
                 "role": "criterion",
                 "source": {"type": "raster", "path": f"{prefix}/{FILES[key]}", "band": 1, "unit": unit},

@@ -37,6 +37,13 @@ SOURCE_DATA = "source data (see table data_sources)"
 EXPORT = "gisplan export"
 
 _STORE_SITE: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "rank",
+        "place of the site in the shortlist by score under the profile, 1 = best; excluded sites after kept "
+        "ones; empty when not scored",
+        "",
+        EXPORT,
+    ),
     ("site_id", "stable site id: source:source_id", "", STORE),
     ("name", "name of the site as given by the source", "", SOURCE_DATA),
     ("kind", "site kind: brownfield, rooftop or municipal_land", "", SOURCE_DATA),
@@ -54,16 +61,43 @@ _STORE_SITE: tuple[tuple[str, str, str, str], ...] = (
     ("region_code", "region code (NUTS 3)", "", SOURCE_DATA),
     ("area_m2", "area of the site", "m²", SOURCE_DATA),
     ("area_ha", "area of the site", "ha", SOURCE_DATA),
+    (
+        "area_source",
+        "where the area comes from: geometry, declared:<field>[unit] (a register's declared area), not_available",
+        "",
+        SOURCE_DATA,
+    ),
     ("source", "source of the site (catalogue layer id or reader name)", "", SOURCE_DATA),
     ("source_id", "id of the site in its source", "", SOURCE_DATA),
     ("profile", "scoring profile of the score columns", "", STORE),
     ("profile_version", "version of the scoring profile", "", STORE),
     ("score", "score of the site under the profile; the pts_ columns add up to it", "points (0–100)", STORE),
+    (
+        "completeness",
+        "share of the profile's criteria weight backed by measured data (the rest assumed or not available)",
+        "share (0–1)",
+        STORE,
+    ),
+    ("criteria_assumed", "criteria where a default of the profile stood in for a value, ';'-separated", "", STORE),
+    (
+        "criteria_not_available",
+        "criteria no data layer reached (no points given), ';'-separated",
+        "",
+        STORE,
+    ),
+    ("score_note", "which profile's score the row carries when not the chosen one, or why none", "", STORE),
     ("excluded", "true when the profile excludes the site (hard exclusion)", "", STORE),
     ("exclusion_reasons", "why the profile excludes the site", "", STORE),
     ("handicaps", "graded handicaps met (light, medium, heavy)", "", STORE),
     ("capacity_kwp", "estimated PV capacity", "kWp", STORE),
     ("yield_kwh_kwp_yr", "specific yield", "kWh/kWp/yr", STORE),
+    (
+        "yield_source",
+        "where the yield comes from: irradiation_raster, region (declared GHI), fallback_clearsky, not_available",
+        "",
+        STORE,
+    ),
+    ("yield_note", "why the yield is not available", "", STORE),
     ("energy_mwh_yr", "estimated annual PV energy", "MWh/yr", STORE),
     ("co2_t_yr", "avoided CO₂ emissions", "t/yr", STORE),
     ("households", "households whose annual electricity the energy covers", "households", STORE),

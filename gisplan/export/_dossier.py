@@ -13,8 +13,7 @@ from __future__ import annotations
 import html
 import io
 import json
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
@@ -22,6 +21,9 @@ from xml.sax.saxutils import escape as xml_escape
 import pandas as pd
 
 from gisplan.errors import NotFoundError
+from gisplan.export._dossier_labels import LABELS
+from gisplan.export._dossier_values import attributes as attribute_rows
+from gisplan.export._dossier_values import decimal_sign, number
 from gisplan.export._drawings import chart_drawing, finite, map_drawing
 
 if TYPE_CHECKING:
@@ -35,76 +37,6 @@ MAX_ATTRIBUTES = 14
 MAX_FUNDING = 6
 MAX_NOTE_CHARS = 400
 
-LABELS: dict[str, dict[str, str]] = {
-    "cs": {
-        "title": "Karta lokality",
-        "map": "Mapa lokality",
-        "chart": "Rozklad skóre",
-        "score": "Skóre",
-        "excluded": "vyloučeno",
-        "profile": "Profil hodnocení",
-        "energy": "Odhad energie",
-        "capacity_kwp": "Instalovaný výkon [kWp]",
-        "yield_kwh_kwp_yr": "Měrný výnos [kWh/kWp/rok]",
-        "energy_mwh_yr": "Roční výroba [MWh/rok]",
-        "co2_t_yr": "Úspora CO₂ [t/rok]",
-        "households": "Pokrytí domácností",
-        "attributes": "Údaje",
-        "kind": "Druh",
-        "municipality": "Obec",
-        "area_ha": "Plocha [ha]",
-        "source": "Zdroj",
-        "status": "Stav",
-        "priority": "Priorita",
-        "note": "Poznámka",
-        "notes": "Poznámky",
-        "funding": "Dotační výzvy",
-        "communities": "Společenství",
-        "none": "žádné",
-        "more": "… a dalších {n}",
-        "reasons": "Důvody vyloučení",
-        "handicaps": "Znevýhodnění",
-        "footer": "Export {time} UTC · seznam {shortlist} · {crs} · zdroje: {sources}",
-        "eligible": "způsobilá",
-        "not_eligible": "nezpůsobilá",
-        "unknown": "neznámo",
-        "no_score": "bez skóre",
-    },
-    "en": {
-        "title": "Site dossier",
-        "map": "Site map",
-        "chart": "Score breakdown",
-        "score": "Score",
-        "excluded": "excluded",
-        "profile": "Scoring profile",
-        "energy": "Energy estimate",
-        "capacity_kwp": "Capacity [kWp]",
-        "yield_kwh_kwp_yr": "Specific yield [kWh/kWp/yr]",
-        "energy_mwh_yr": "Annual energy [MWh/yr]",
-        "co2_t_yr": "CO₂ avoided [t/yr]",
-        "households": "Households supplied",
-        "attributes": "Attributes",
-        "kind": "Kind",
-        "municipality": "Municipality",
-        "area_ha": "Area [ha]",
-        "source": "Source",
-        "status": "Status",
-        "priority": "Priority",
-        "note": "Note",
-        "notes": "Notes",
-        "funding": "Funding calls",
-        "communities": "Communities",
-        "none": "none",
-        "more": "… and {n} more",
-        "reasons": "Exclusion reasons",
-        "handicaps": "Handicaps",
-        "footer": "Exported {time} UTC · shortlist {shortlist} · {crs} · sources: {sources}",
-        "eligible": "eligible",
-        "not_eligible": "not eligible",
-        "unknown": "unknown",
-        "no_score": "no score",
-    },
-}
 _ENERGY = ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households")
 
 
@@ -128,11 +60,24 @@ class Dossier:
     others: list[Any] = field(default_factory=list)
 
 
-def _fmt(value: object, digits: int = 1) -> str:
-    number = finite(value)
-    if number is None:
+def _fmt(value: object, digits: int = 1, lang: str = "en") -> str:
+    if finite(value) is None:
         return "–" if value is None or (isinstance(value, float)) else str(value)
-    return f"{number:,.{digits}f}".replace(",", "\u00a0")  # a no-break space between thousands
+    return number(value, digits, lang)
+
+
+def _code(kind: str, value: object, label: Mapping[str, str]) -> str:
+    """A code (kind, status, priority, verdict) in words; an unknown code stays as it is."""
+    text = str(value or "")
+    return label.get(f"{kind}.{text}", text) if text else "–"
+
+
+def site_title(site: pd.Series, attrs: Mapping[str, Any]) -> str:
+    """What a site is called on its page: its name, else its address, else its id."""
+    for value in (site.get("name"), attrs.get("address"), attrs.get("adresa")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(site["site_id"])
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -155,20 +100,29 @@ def _criterion_labels(profile: str | None, lang: str) -> dict[str, str]:
     return found
 
 
+def _profile_text(profile: str | None, version: str, lang: str) -> str:
+    """``Pozemní fotovoltaika (ground_pv v1)``: the profile's title in ``lang``, its name and version."""
+    if not profile or not version:
+        return "–"
+    from gisplan.errors import GisplanError
+    from gisplan.profiles import load_profile
+
+    try:
+        title = load_profile(profile).title.get(lang)
+    except (GisplanError, OSError, ValueError):
+        return f"{profile} v{version}"
+    return f"{title} ({profile} v{version})"
+
+
 def _more(items: list[Any], limit: int, lang: str) -> tuple[list[Any], str]:
     extra = len(items) - limit
     return items[:limit], _labels(lang)["more"].format(n=extra) if extra > 0 else ""
 
 
 def _attributes(snapshot: ExportSnapshot, site_id: str, lang: str) -> list[tuple[str, str]]:
-    attrs = snapshot.attributes.get(site_id, {})
-    rows = [(str(k), _plain(v)) for k, v in attrs.items() if v not in (None, "") and not _is_nan(v)]
+    rows = attribute_rows(snapshot.attributes.get(site_id, {}), lang, _labels(lang))
     shown, more = _more(rows, MAX_ATTRIBUTES, lang)
     return [*shown, ("", more)] if more else shown
-
-
-def _is_nan(value: object) -> bool:
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _plain(value: object) -> str:
@@ -177,8 +131,53 @@ def _plain(value: object) -> str:
     return str(value)
 
 
+def _source_text(value: object, label: Mapping[str, str]) -> str:
+    """``declared area (hectares[ha])`` and the like, from an ``area_source`` or ``yield_source`` code."""
+    text = _plain(value)
+    if not text:
+        return "–"
+    kind, _, detail = text.partition(":")
+    name = label.get(f"source.{kind}", kind)
+    return f"{name} ({detail})" if detail else name
+
+
+def _source_of(snapshot: ExportSnapshot, site: pd.Series) -> str:
+    """The site's record in its source: the source's title (or name) and the id there."""
+    titles = {info.source: info.title for info in snapshot.sources if info.title}
+    return f"{titles.get(str(site['source']), str(site['source']))} · {site['source_id']}"
+
+
+def _yield_text(site: pd.Series, label: Mapping[str, str]) -> str:
+    text = _source_text(site.get("yield_source"), label)
+    note = _plain(site.get("yield_note"))
+    return f"{text}: {note}" if note else text
+
+
+def _provenance_facts(
+    snapshot: ExportSnapshot, site: pd.Series, names: Mapping[str, str], label: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """How much of the score was measured, and which criteria were assumed or not available."""
+    share = finite(site.get("completeness"))
+    measured = (
+        label["completeness_unknown"]
+        if share is None
+        else label["completeness_value"].format(percent=f"{100 * share:.0f}")
+    )
+    out = [(label["completeness"], measured)]
+    lines = snapshot.breakdown.get(str(site["site_id"]), [])
+    for origin in ("assumed", "not_available"):
+        which = [
+            names.get(str(item.get("criterion")), str(item.get("criterion")))
+            for item in lines
+            if isinstance(item, dict) and item.get("provenance") == origin
+        ]
+        if which:
+            out.append((label[origin], ", ".join(which)))
+    return out
+
+
 def build_dossier(snapshot: ExportSnapshot, site_id: str, *, lang: str = "cs") -> Dossier:
-    """The facts of the dossier of ``site_id`` in ``lang`` (``cs`` or ``en``).
+    """The facts of the dossier of ``site_id`` in ``lang`` (cs, en, pl, hu, da; any other reads English).
 
     Raises
     ------
@@ -198,21 +197,26 @@ def build_dossier(snapshot: ExportSnapshot, site_id: str, *, lang: str = "cs") -
         for item in snapshot.breakdown.get(site_id, [])
     ]
     score = finite(site["score"])
-    score_text = label["no_score"] if score is None else f"{score:.1f} / 100"
+    score_text = label["no_score"] if score is None else f"{number(score, 1, lang)} / 100"
     if site["excluded"] is True:
         score_text += f" ({label['excluded']})"
     facts = [
-        (label["kind"], str(site["kind"])),
+        (label["kind"], _code("kind", site["kind"], label)),
         (
             label["municipality"],
-            " ".join(p for p in (str(site["municipality"]), f"({site['municipality_code']})") if p != "()"),
+            " ".join(p for p in (str(site["municipality"]), f"({site['municipality_code']})") if p not in {"", "()"}),
         ),
-        (label["area_ha"], _fmt(site["area_ha"], 2)),
-        (label["source"], f"{site['source']}:{site['source_id']}"),
-        (label["status"], str(site["status"]) + (f" – {site['status_reason']}" if site["status_reason"] else "")),
+        (label["area_ha"], _fmt(site["area_ha"], 2, lang)),
+        (label["area_source"], _source_text(site.get("area_source"), label)),
+        (label["source"], _source_of(snapshot, site)),
+        (
+            label["status"],
+            _code("status", site["status"], label) + (f" – {site['status_reason']}" if site["status_reason"] else ""),
+        ),
     ]
+    facts += _provenance_facts(snapshot, site, names, label)
     if site["priority"]:
-        facts.append((label["priority"], str(site["priority"])))
+        facts.append((label["priority"], _code("priority", site["priority"], label)))
     for key in ("exclusion_reasons", "handicaps"):
         if site[key]:
             facts.append((label["reasons" if key == "exclusion_reasons" else "handicaps"], str(site[key])))
@@ -248,12 +252,15 @@ def build_dossier(snapshot: ExportSnapshot, site_id: str, *, lang: str = "cs") -
     )
     return Dossier(
         site_id=site_id,
-        name=str(site["name"]) or site_id,
+        name=site_title(site, snapshot.attributes.get(site_id, {})),
         subtitle=f"{label['title']} · {site_id}",
         score=score_text,
-        profile=f"{snapshot.profile or '–'} v{site['profile_version']}" if site["profile_version"] else "–",
+        profile=_profile_text(snapshot.profile, str(site["profile_version"] or ""), lang),
         facts=facts,
-        energy=[(label[k], _fmt(site[k], 0 if k in {"capacity_kwp", "households"} else 1)) for k in _ENERGY],
+        energy=[
+            *((label[k], _fmt(site[k], 0 if k in {"capacity_kwp", "households"} else 1, lang)) for k in _ENERGY),
+            (label["yield_source"], _yield_text(site, label)),
+        ],
         breakdown=lines,
         attributes=_attributes(snapshot, site_id, lang),
         notes=notes,
@@ -302,7 +309,7 @@ def _page_html(d: Dossier, lang: str) -> str:
     label = _labels(lang)
     font = "Helvetica"  # SVG text: the browser picks its own font; metrics only
     map_svg = _svg(map_drawing(d.geometry, d.others, 250, 200, font=font))
-    chart_svg = _svg(chart_drawing(d.breakdown, 260, 200, font=font))
+    chart_svg = _svg(chart_drawing(d.breakdown, 260, 200, font=font, decimal=decimal_sign(lang)))
     return (
         '<section class="page">'
         f"<h1>{html.escape(d.name)}</h1>"
@@ -397,7 +404,7 @@ def _story(d: Dossier, lang: str, regular: str, bold: str, width: float) -> list
         [
             [
                 map_drawing(d.geometry, d.others, half, 62 * mm, font=regular),
-                chart_drawing(d.breakdown, half, 62 * mm, font=regular),
+                chart_drawing(d.breakdown, half, 62 * mm, font=regular, decimal=decimal_sign(lang)),
             ],
             [p(label["map"], small), p(label["chart"], small)],
         ],

@@ -101,7 +101,9 @@ def _shape(drawing: Drawing, geom: Any, to_page: Any, fill: colors.Color, stroke
         drawing.add(Polygon(flat, fillColor=background if hole else fill, strokeColor=stroke, strokeWidth=0.8))
 
 
-def chart_drawing(lines: Sequence[tuple[str, float]], width: float, height: float, *, font: str) -> Drawing:
+def chart_drawing(
+    lines: Sequence[tuple[str, float]], width: float, height: float, *, font: str, decimal: str = "."
+) -> Drawing:
     """Horizontal bars of the breakdown: ``(label, points)``, positive green, negative red.
 
     The zero line sits where the largest negative and positive bars both fit.
@@ -126,7 +128,16 @@ def chart_drawing(lines: Sequence[tuple[str, float]], width: float, height: floa
         drawing.add(String(2, y + row_h * 0.3, _clip(label, 34), fontName=font, fontSize=size))
         value_x = x + bar + 2 if points >= 0 else x - 2
         anchor = "start" if points >= 0 else "end"
-        drawing.add(String(value_x, y + row_h * 0.3, f"{points:+.1f}", fontName=font, fontSize=size, textAnchor=anchor))
+        drawing.add(
+            String(
+                value_x,
+                y + row_h * 0.3,
+                f"{points:+.1f}".replace(".", decimal),
+                fontName=font,
+                fontSize=size,
+                textAnchor=anchor,
+            )
+        )
     drawing.add(Line(zero, 0, zero, height, strokeColor=colors.grey, strokeWidth=0.5))
     return drawing
 

@@ -29,7 +29,15 @@ import shapely
 
 from gisplan.errors import InputError
 from gisplan.export._dictionary import data_dictionary, sources_frame
-from gisplan.export._styles import LayerStyle, points_qml, sites_qml, table_qml, write_layer_styles
+from gisplan.export._styles import (
+    LayerStyle,
+    marker_sld,
+    points_qml,
+    score_sld,
+    sites_qml,
+    table_qml,
+    write_layer_styles,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -60,10 +68,49 @@ _PREVIEW = {
     "data_sources": '"source"',
 }
 _DATETIME_COLUMNS = ("created_at", "updated_at", "first_seen")
+#: Columns that hold numbers even when every value is missing (a shortlist nobody has scored yet).
+NUMERIC_COLUMNS = frozenset(
+    {
+        "area_m2",
+        "area_ha",
+        "score",
+        "capacity_kwp",
+        "yield_kwh_kwp_yr",
+        "energy_mwh_yr",
+        "co2_t_yr",
+        "households",
+        "annotations",
+        "population",
+        "rank",
+    }
+)
+_NUMERIC_PREFIXES = ("pts_", "val_")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _column(name: str, series: pd.Series[Any]) -> pd.Series[Any] | list[Any]:
+    """One column as GDAL should type it: numbers as REAL, never as TEXT."""
+    values = [v for v in series if not _missing(v)]
+    numeric_name = name in NUMERIC_COLUMNS or name.startswith(_NUMERIC_PREFIXES)
+    if (values and all(_is_number(v) for v in values)) or (not values and numeric_name):
+        return pd.to_numeric(series.astype(object).where(series.notna(), None), errors="coerce").astype("float64")
+    return [None if _missing(v) else str(v) for v in series]
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Column types GDAL writes: text, numbers, nullable booleans and UTC date-times."""
+    """Column types GDAL writes: text, numbers (REAL), nullable booleans and UTC date-times.
+
+    An object column whose values are all numbers (or that is empty and named as
+    numeric, :data:`NUMERIC_COLUMNS`, ``pts_*``, ``val_*``) becomes REAL; other
+    object columns become text.
+    """
     out = frame.copy()
     for column in out.columns:
         if column == getattr(out, "_geometry_column_name", None):
@@ -74,7 +121,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         elif column == "excluded":
             out[column] = series.astype("boolean")
         elif series.dtype == object:
-            out[column] = [None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in series]
+            out[column] = _column(str(column), series)
     return out
 
 
@@ -127,6 +174,7 @@ def metadata(snapshot: ExportSnapshot) -> dict[str, str]:
         "gisplan_shortlist": snapshot.shortlist,
         "gisplan_shortlist_description": snapshot.description,
         "gisplan_profile": snapshot.profile or "",
+        "gisplan_order": f"rank 1 = highest score under {snapshot.profile}" if snapshot.profile else "by site id",
         "gisplan_profile_versions": json.dumps(snapshot.profile_versions, ensure_ascii=False),
         "gisplan_crs": snapshot.crs,
         "gisplan_sites": str(len(snapshot.sites)),
@@ -224,7 +272,9 @@ def write_geopackage(snapshot: ExportSnapshot, path: Path | str) -> Path:
             columns = [str(c) for c in frame.columns if c != frame.geometry.name]
             aliases = _aliases(dictionary, "sites" if name == "sites_points" else name, columns)
             qml = sites_qml(aliases) if name == "sites" else points_qml(aliases)
-            styles.append(LayerStyle(name, "geom", f"gisplan {name}", DESCRIPTIONS[name], qml))
+            shape = "polygon" if name == "sites" else "point"
+            sld = marker_sld(name) if name == "annotations" else score_sld(name, shape)
+            styles.append(LayerStyle(name, "geom", f"gisplan {name}", DESCRIPTIONS[name], qml, sld))
         for name, table in tables.items():
             pyogrio.write_dataframe(
                 _plain(table),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +23,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gisplan import settings
 from gisplan.errors import InputError
+from gisplan.funding import reason_text
 from gisplan.store.models import (
     Annotation,
     Community,
@@ -40,6 +44,8 @@ if TYPE_CHECKING:
 
     from gisplan.catalogue import Catalogue
     from gisplan.store import ActorRef, Store
+
+logger = logging.getLogger(__name__)
 
 #: Reports each step of the read (``"sites"``, ``"scores"``…); the app shows progress with it.
 Progress = Callable[[str], None]
@@ -72,7 +78,10 @@ class ExportSnapshot:
     description
         The shortlist's description.
     profile
-        Scoring profile whose scores are exported (None when no member is scored).
+        The main scoring profile (None when no member is scored). A site that
+        has no score under it is exported with the score of a profile that does
+        score it (its ``profile`` column says which), so a shortlist mixing
+        rooftops and brownfields shows every site's score.
     exported_at
         Time of the snapshot (UTC).
     exported_by
@@ -80,7 +89,8 @@ class ExportSnapshot:
     crs
         The working CRS of the store and of every geometry, e.g. ``EPSG:5514``.
     sites
-        One row per site, geometries (polygons) in :attr:`crs`; see
+        One row per site, best first (see :func:`rank_rows`: ``rank`` 1 is the
+        highest score), geometries (polygons) in :attr:`crs`; see
         :func:`gisplan.export.data_dictionary` for the columns.
     annotations, community_links, funding_links, communities, funding_calls
         The related records, one row each.
@@ -92,6 +102,9 @@ class ExportSnapshot:
         ``profile -> version`` of every profile the members were scored with.
     sources
         Data sources of the sites and of the catalogue, with licences.
+    warnings
+        What the reader must know about the export, e.g. sites without a score
+        under any profile (their ``score_note`` says why).
     """
 
     shortlist: str
@@ -110,6 +123,7 @@ class ExportSnapshot:
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile_versions: dict[str, str] = field(default_factory=dict)
     sources: list[SourceInfo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def criteria(self) -> list[str]:
         """Breakdown line names in the order of the points columns."""
@@ -219,8 +233,83 @@ def _join(items: Iterable[str]) -> str:
     return "; ".join(i for i in items if i)
 
 
+def site_scores(scores: Iterable[SiteScore], profile: str | None) -> dict[str, SiteScore]:
+    """The score exported for each site: under ``profile`` when it has one, else under the profile
+    that scores most members among those that score this site (ties: alphabetical).
+
+    A profile scores only the site kinds it names, so a shortlist of rooftops and
+    brownfields has no single profile for all of them.
+    """
+    counts = Counter(s.profile for s in scores)
+    by_site: dict[str, dict[str, SiteScore]] = {}
+    for score in scores:
+        by_site.setdefault(score.site_id, {})[score.profile] = score
+    chosen: dict[str, SiteScore] = {}
+    for site_id, found in by_site.items():
+        if profile in found:
+            chosen[site_id] = found[str(profile)]
+            continue
+        best = sorted(found, key=lambda p: (-counts[p], p))[0]
+        chosen[site_id] = found[best]
+    return chosen
+
+
+def _score_note(site: Site, score: SiteScore | None, profile: str | None) -> str:
+    if score is None:
+        return f"no score: no scoring profile has scored this {site.kind or 'site'}"
+    if profile is not None and score.profile != profile:
+        return f"scored with {score.profile}: {profile} does not score this {site.kind or 'site'}"
+    return ""
+
+
+#: Source attributes that name a site's municipality when the store has no community for its code.
+_MUNICIPALITY_NAMES = ("nazev_obce", "municipality_name", "obec")
+
+
+def _attribute(site: Site, *names: str) -> str:
+    """The first of ``names`` the site's source attributes fill, as text ('' when none)."""
+    attrs = site.attributes or {}
+    for name in names:
+        value = attrs.get(name)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()
+    return ""
+
+
+def rank_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows best first, each with its ``rank`` (1 = best) as the first column.
+
+    Ordered by score, highest first; sites the profile excludes come after every
+    kept site, sites without a score last (without a rank); ties by site id.
+    """
+
+    def key(row: dict[str, Any]) -> tuple[int, float, str]:
+        score = row.get("score")
+        if score is None or (isinstance(score, float) and math.isnan(score)):
+            return (2, 0.0, str(row["site_id"]))
+        return (1 if row.get("excluded") else 0, -float(score), str(row["site_id"]))
+
+    ordered = sorted(rows, key=key)
+    out: list[dict[str, Any]] = []
+    for position, row in enumerate(ordered, start=1):
+        ranked = key(row)[0] < 2
+        out.append({"rank": position if ranked else None, **row})
+    return out
+
+
+def _lines_of(score: SiteScore | None, provenance: str) -> list[str]:
+    """The criteria of ``score`` whose value has ``provenance`` (``assumed``, ``not_available``)."""
+    if score is None:
+        return []
+    return [
+        str(item.get("criterion"))
+        for item in score.breakdown or []
+        if isinstance(item, dict) and item.get("provenance") == provenance
+    ]
+
+
 def _site_rows(raw: _Raw, profile: str | None) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
-    scores = {s.site_id: s for s in raw.scores if s.profile == profile}
+    scores = site_scores(raw.scores, profile)
     munis = {c.code: c.name for c in raw.communities if c.kind == "municipality" and c.code}
     names = {c.id: c.name for c in raw.communities}
     codes = {c.id: c.code for c in raw.calls}
@@ -252,16 +341,20 @@ def _site_rows(raw: _Raw, profile: str | None) -> tuple[list[dict[str, Any]], di
             "priority": site.priority or "",
             "note": site.note or "",
             "municipality_code": site.municipality_code or "",
-            "municipality": munis.get(site.municipality_code or "")
-            or str((site.attributes or {}).get("nazev_obce") or ""),
+            "municipality": munis.get(site.municipality_code or "") or _attribute(site, *_MUNICIPALITY_NAMES),
             "region_code": site.region_code or "",
             "area_m2": area,
             "area_ha": None if area is None else round(area / 10_000.0, 4),
+            "area_source": site.area_source or "",
             "source": site.source,
             "source_id": site.source_id,
-            "profile": profile if score else "",
+            "profile": score.profile if score else None,
             "profile_version": score.profile_version if score else "",
             "score": score.score if score else None,
+            "completeness": score.completeness if score else None,
+            "criteria_assumed": _join(_lines_of(score, "assumed")),
+            "criteria_not_available": _join(_lines_of(score, "not_available")),
+            "score_note": _score_note(site, score, profile),
             "excluded": bool(score.excluded) if score else None,
             "exclusion_reasons": _join(str(r) for r in (score.exclusion_reasons if score else [])),
             "handicaps": _join(
@@ -279,6 +372,8 @@ def _site_rows(raw: _Raw, profile: str | None) -> tuple[list[dict[str, Any]], di
                 row[VALUE_PREFIX + column_name(line)] = raw_value if not isinstance(raw_value, list | dict) else None
         for energy in ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households"):
             row[energy] = getattr(score, energy) if score else None
+        row["yield_source"] = (score.yield_source or "") if score else ""
+        row["yield_note"] = (score.yield_note or "") if score else ""
         row |= {
             "communities": _join(links.get(site.id, [])),
             "funding_calls": _join(calls.get(site.id, [])),
@@ -294,7 +389,7 @@ def _site_rows(raw: _Raw, profile: str | None) -> tuple[list[dict[str, Any]], di
     return rows, {"geometry": geoms}
 
 
-def _frames(raw: _Raw) -> dict[str, pd.DataFrame]:
+def _frames(raw: _Raw, language: str) -> dict[str, pd.DataFrame]:
     names = {c.id: c.name for c in raw.communities}
     calls = {c.id: c for c in raw.calls}
     return {
@@ -336,7 +431,7 @@ def _frames(raw: _Raw) -> dict[str, pd.DataFrame]:
                     "call_code": calls[link.funding_call_id].code if link.funding_call_id in calls else "",
                     "call_name": calls[link.funding_call_id].name if link.funding_call_id in calls else "",
                     "verdict": link.verdict,
-                    "reasons": _join(str(r) for r in link.reasons or []),
+                    "reasons": _join(reason_text(r, language) for r in link.reasons or []),
                     "note": link.note,
                     "updated_at": link.updated_at,
                 }
@@ -427,14 +522,18 @@ def load_snapshot(
 
     from gisplan.export._dictionary import data_sources
 
-    info = get_shortlist(store, shortlist)
+    info = get_shortlist(store, shortlist, actor=actor)  # the permission first: a refusal names no shortlist
     store.authorize_export(actor, f"shortlist:{info.name}")
     step = progress or (lambda _name: None)
     raw = _snapshot_read(store, lambda s: _read(s, info.id, step))
     chosen = choose_profile(raw.scores, profile or raw.shortlist.profile)
     rows, geoms = _site_rows(raw, chosen)
+    by_id = dict(zip((str(r["site_id"]) for r in rows), geoms["geometry"], strict=True))
+    rows = rank_rows(rows)
+    geoms = {"geometry": [by_id[str(r["site_id"])] for r in rows]}
     crs = f"EPSG:{store.srid}"
     head = [
+        "rank",
         "site_id",
         "name",
         "kind",
@@ -447,19 +546,40 @@ def load_snapshot(
         "region_code",
         "area_m2",
         "area_ha",
+        "area_source",
         "source",
         "source_id",
         "profile",
         "profile_version",
         "score",
+        "completeness",
+        "criteria_assumed",
+        "criteria_not_available",
+        "score_note",
         "excluded",
         "exclusion_reasons",
         "handicaps",
     ]
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else head)
+    frame["rank"] = frame["rank"].astype("Int64")
     sites = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms["geometry"], crs=crs), crs=crs)
     versions = {s.profile: s.profile_version for s in raw.scores}
-    by_site = {s.site_id: s for s in raw.scores if s.profile == chosen}
+    by_site = site_scores(raw.scores, chosen)
+    unscored = [str(row["site_id"]) for row in rows if row["score"] is None]
+    warnings = []
+    if not profile and not raw.shortlist.profile and chosen:
+        warnings.append(
+            f"shortlist {raw.shortlist.name!r} names no scoring profile; exported with {chosen}, the one most "
+            f"of its sites are scored with (set one with `gisplan shortlist edit NAME --profile P` or pass --profile)"
+        )
+    if unscored:
+        shown = ", ".join(unscored[:20]) + (" …" if len(unscored) > 20 else "")
+        warnings.append(f"{len(unscored)} site(s) have no score under any profile: {shown}")
+    others = sorted({s.profile for s in by_site.values()} - {chosen})
+    if others:
+        warnings.append(f"sites that {chosen} does not score carry the score of {', '.join(others)}")
+    for warning in warnings:
+        logger.warning("export of %s: %s", raw.shortlist.name, warning)
     user = store.read(lambda s: s.get(User, actor)) if isinstance(actor, int) else None
     who = user.username if user is not None else "system"
     return ExportSnapshot(
@@ -474,8 +594,18 @@ def load_snapshot(
         attributes={s.id: dict(s.attributes or {}) for s in raw.sites},
         profile_versions=dict(sorted(versions.items())),
         sources=data_sources(Counter(s.source for s in raw.sites), catalogue),
-        **_frames(raw),
+        warnings=warnings,
+        **_frames(raw, settings.get().language),
     )
 
 
-__all__ = ["POINTS_PREFIX", "VALUE_PREFIX", "ExportSnapshot", "Progress", "SourceInfo", "load_snapshot"]
+__all__ = [
+    "POINTS_PREFIX",
+    "VALUE_PREFIX",
+    "ExportSnapshot",
+    "Progress",
+    "SourceInfo",
+    "load_snapshot",
+    "rank_rows",
+    "site_scores",
+]

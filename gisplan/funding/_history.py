@@ -6,19 +6,24 @@ refuses the save when the file changed since the editor read it (the
 ``expected_hash`` the editor saw), copies the current file into
 ``funding_calls.history/`` beside it, appends who saved what and why to
 ``funding_calls.history/log.jsonl``, and then replaces the file atomically.
+The check and the write happen under an exclusive lock on a sidecar file
+(``.funding_calls.yaml.lock``), so of two saves that started from the same
+version exactly one is written and the other is refused as a conflict. The
+replaced file keeps its permission bits (a temporary file is created 0600).
 :func:`history` lists the saves, :func:`restore` brings an old version back (as
 a new save, so nothing is lost).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
-import tempfile
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,15 +154,43 @@ def _history_dir(target: Path) -> Path:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` atomically, keeping its permission bits.
+
+    The temporary file is opened with mode 0666 under the umask, as a new file
+    would be (``tempfile.mkstemp`` would make it 0600), and gets the replaced
+    file's mode when there is one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        Path(tmp).replace(path)
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(handle.fileno(), path.stat().st_mode & 0o7777)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``target``'s sidecar lock file (``.<name>.lock``) while saving.
+
+    The lock is advisory (``fcntl.flock``): every writer goes through
+    :func:`save_calls`, so the hash check and the write cannot interleave,
+    across threads and processes alike.
+    """
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / f".{target.name}.lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def save_calls(
@@ -207,6 +240,23 @@ def save_calls(
     if problems:
         msg = f"The edited funding-call catalogue has {len(problems)} problem(s); nothing was saved:"
         raise ConfigError(msg, problems)
+    with _locked(target):
+        return _write_version(
+            target, text, len(catalogue), author=author.strip(), comment=comment, expected_hash=expected_hash, now=now
+        )
+
+
+def _write_version(
+    target: Path,
+    text: str,
+    calls: int,
+    *,
+    author: str,
+    comment: str,
+    expected_hash: str | None,
+    now: dt.datetime | None,
+) -> Version:
+    """Check ``expected_hash`` against the file and write the new version; the caller holds the lock."""
     previous = target if target.is_file() else calls_path()
     old_text = previous.read_text(encoding="utf-8") if previous.is_file() else None
     old_hash = content_hash(old_text) if old_text is not None else None
@@ -224,11 +274,11 @@ def save_calls(
         _atomic_write(history_dir / kept, old_text)
     version = Version(
         saved_at=when,
-        author=author.strip(),
+        author=author,
         comment=comment,
         sha256=content_hash(text),
         previous_file=kept,
-        calls=len(catalogue),
+        calls=calls,
     )
     _atomic_write(target, text)
     history_dir.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,9 @@ unknown dates after them and closed calls last, then by closing date.
 Site facts come from a scored-site row (:func:`facts_from_row`, the columns of
 :func:`gisplan.scoring.score` and the store's ingest: ``kind``, ``area_m2``,
 ``capacity_kwp``, ``municipality_code``/``kod_obce``, ``region_code``,
-``municipality_population``/``pocet_obyv``) or from the store
-(:func:`facts_from_store`).
+``municipality_population``/``pocet_obyv``, the owner from ``owner_type`` or
+``ownership``, the building use from ``building_use`` or RÚIAN's
+``zpusob_vyuziti_kod``, and a brownfield's ``previous_use``) or from the store (:func:`facts_from_store`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gisplan.errors import InputError
 from gisplan.funding._models import APPLICANT_TYPES, USES, FundingCall, FundingCatalogue
+from gisplan.funding._reasons import all_met
 from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state, combine, evaluate
 from gisplan.funding._territory import PlaceLookup
+from gisplan.sources._ruian_codes import BUILDING_USE_VOCABULARY, code_of
+from gisplan.vocabulary import BUILDING_USES, OWNER_TYPES, PREVIOUS_USES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +37,19 @@ if TYPE_CHECKING:
 DEFAULT_USE = {"rooftop": "pv_rooftop", "brownfield": "pv_ground", "municipal_land": "pv_ground"}
 _VERDICT_ORDER = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 _STATE_ORDER = {"open": 0, "upcoming": 1, "unknown": 2, "closed": 3}
-_ALL_MET = {"en": "all rules met", "cs": "všechna pravidla splněna"}
+
+#: RÚIAN ``ZpusobVyuzitiKod`` -> building use: the one table in :mod:`gisplan.sources._ruian_codes`.
+#: Office buildings (14) and multi-purpose ones (20) stay ``other``: they may be public or private.
+RUIAN_BUILDING_USE: dict[int, str] = BUILDING_USE_VOCABULARY
+#: Ownership wordings of the sources -> :data:`~gisplan.vocabulary.OWNER_TYPES`
+#: (Czech register and intake form use the codes themselves; UK Brownfield Land Registers use phrases).
+OWNERSHIP_WORDS: dict[str, str | None] = {
+    "owned by a public authority": "public",
+    "not owned by a public authority": "private",
+    "mixed ownership": "mixed",
+    "unknown ownership": None,
+    "unknown": None,
+}
 
 
 @dataclass(frozen=True)
@@ -52,15 +68,24 @@ class Match:
 
     @property
     def reasons(self) -> list[str]:
-        """One reason per rule, in rule order, in English (the text the store saves)."""
+        """One reason per rule, in rule order, in English."""
         return [r.reason for r in self.rules]
+
+    def stored_reasons(self) -> list[str]:
+        """What a site–call link keeps: the failing and to-check rules, or every rule when all are met.
+
+        Each is a reason record as JSON text (:meth:`RuleResult.stored`), worded
+        in the reader's language when shown
+        (:func:`gisplan.funding.reason_text`).
+        """
+        return [r.stored() for r in (self.failing() or list(self.rules))]
 
     def reasons_in(self, language: str) -> list[str]:
         """One reason per rule, in rule order, in ``language`` ('cs' or 'en'; English otherwise)."""
         return [r.text(language) for r in self.rules]
 
     def failing(self) -> list[RuleResult]:
-        """The rules that are not met, then the unknown ones."""
+        """The rules that are not met, then the ones to check."""
         return [r for r in self.rules if r.verdict == "not_eligible"] + [
             r for r in self.rules if r.verdict == "unknown"
         ]
@@ -115,7 +140,7 @@ def matches_frame(matches: list[Match], *, language: str = "en", reasons_languag
     """
     import pandas as pd
 
-    all_met = _ALL_MET.get(reasons_language, _ALL_MET["en"])
+    met = all_met(reasons_language)
 
     return pd.DataFrame(
         [
@@ -127,7 +152,7 @@ def matches_frame(matches: list[Match], *, language: str = "en", reasons_languag
                 "state": m.state,
                 "intake_close": m.call.intake.close,
                 "max_aid_rate_pct": m.call.max_aid_rate_pct,
-                "reasons": "; ".join(r.text(reasons_language) for r in m.failing()) or all_met,
+                "reasons": "; ".join(r.text(reasons_language) for r in m.failing()) or met,
                 "url": m.call.url,
             }
             for m in matches
@@ -185,6 +210,31 @@ def check_choice(value: str | None, allowed: tuple[str, ...], what: str) -> str 
     return value
 
 
+def owner_of(value: Any) -> str | None:
+    """An owner type of :data:`~gisplan.vocabulary.OWNER_TYPES` from a source's ownership value, or None."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in OWNER_TYPES:
+        return text
+    return OWNERSHIP_WORDS.get(text)
+
+
+def building_use_of(row: Mapping[str, Any]) -> str | None:
+    """The building use of a row: its ``building_use`` when in the vocabulary, else from RÚIAN's code, else None."""
+    given = _value(row, "building_use")
+    if given is not None and str(given) in BUILDING_USES:
+        return str(given)
+    code = code_of(_value(row, "zpusob_vyuziti_kod", "ZpusobVyuzitiKod"))
+    return None if code is None else RUIAN_BUILDING_USE.get(code)
+
+
+def previous_use_of(value: Any) -> str | None:
+    """A previous use of :data:`~gisplan.vocabulary.PREVIOUS_USES` from a row's ``previous_use``, or None."""
+    text = None if value is None else str(value).strip().lower()
+    return text if text in PREVIOUS_USES else None
+
+
 def facts_from_row(
     row: Mapping[str, Any],
     *,
@@ -197,7 +247,10 @@ def facts_from_row(
 
     The intended use defaults to the row's ``intended_use`` column, else
     :data:`DEFAULT_USE` for its kind; the population to ``population``, else the
-    row's ``municipality_population`` or ``pocet_obyv``.
+    row's ``municipality_population`` or ``pocet_obyv``. The owner comes from
+    ``owner_type`` or ``ownership`` (:func:`owner_of`), the building use from
+    ``building_use`` or ``zpusob_vyuziti_kod`` (:func:`building_use_of`); values
+    that say nothing (``unknown``, an unlisted code) leave the fact unknown.
 
     Raises
     ------
@@ -220,6 +273,9 @@ def facts_from_row(
         intended_use=check_choice(None if use is None else str(use), USES, "intended use"),
         applicant=check_choice(applicant or _value(row, "applicant"), APPLICANT_TYPES, "applicant type"),
         mas_codes=mas_codes,
+        owner=owner_of(_value(row, "owner_type", "ownership")),
+        building_use=building_use_of(row),
+        previous_use=previous_use_of(_value(row, "previous_use")),
     )
 
 
@@ -243,40 +299,23 @@ def facts_from_store(
     NotFoundError
         If the site does not exist.
     """
-    site = store.get_site(site_id)
-    scores = [s for s in store.site_scores(site_id) if profile is None or s.profile == profile]
-    capacities = [s.capacity_kwp for s in scores if s.capacity_kwp is not None]
-    row: dict[str, Any] = dict(site.attributes or {})
-    row |= {
-        "site_id": site.id,
-        "kind": site.kind,
-        "area_m2": site.area_m2,
-        "capacity_kwp": max(capacities) if capacities else None,
-        "municipality_code": site.municipality_code,
-        "region_code": site.region_code,
-    }
-    code = site.municipality_code
-    mas_codes: tuple[str, ...] | None = None
-    if code is not None:
-        for muni in store.communities("municipality"):
-            if muni.code == code:
-                row["municipality_population"] = muni.population or row.get("municipality_population")
-                row["region_code"] = row["region_code"] or muni.region_code
-        mas_codes = tuple(
-            str(mas.code)
-            for mas in store.communities("mas")
-            if mas.code and any(m.municipality_code == code for m in store.community_members(mas.id))
-        )
-    facts = facts_from_row(row, applicant=applicant, intended_use=intended_use)
-    return replace(facts, mas_codes=mas_codes)
+    from gisplan.funding._batch import facts_for_sites  # one way to gather a site's facts, for one or many
+
+    [(_, facts)] = facts_for_sites(store, [site_id], profile=profile, applicant=applicant, intended_use=intended_use)
+    return facts
 
 
 __all__ = [
     "DEFAULT_USE",
+    "OWNERSHIP_WORDS",
+    "RUIAN_BUILDING_USE",
     "Match",
+    "building_use_of",
     "check_choice",
     "facts_from_row",
     "facts_from_store",
     "match_site",
     "matches_frame",
+    "owner_of",
+    "previous_use_of",
 ]

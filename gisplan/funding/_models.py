@@ -10,11 +10,19 @@ A catalogue file holds a ``calls:`` list. Each call has
 - eligibility: ``applicants``, ``site_kinds`` and ``uses`` (lists from the
   vocabularies below, or ``any``); a list that ends in ``others`` is not
   exhaustive: a value it does not name is *unknown*, not *not eligible*;
+- site facts a call may require (absent = the call sets no such condition;
+  ``unknown`` = it does, but the catalogue does not record which):
+  ``owners`` (who must own the site, :data:`OWNER_TYPES`) and ``building_uses``
+  (what the building must be used for, :data:`BUILDING_USES`) and
+  ``previous_uses`` (what a brownfield was used for, :data:`PREVIOUS_USES`); a
+  site whose owner, building use or previous use is not recorded is *to check*
+  for such a call;
 - ``territory``: ``national: true``, or ``regions`` (NUTS 3 codes or names),
   ``districts`` (LAU 1 codes), ``municipalities`` (kód obce) and ``mas`` (MAS
   codes); ``partial: true`` when the call covers only listed parts of them,
   ``also_elsewhere: true`` when it covers further places not recorded here;
-- ``limits``: ``capacity_kwp``, ``area_ha`` and ``population`` ranges ``{min, max}``;
+- ``limits``: ``capacity_kwp``, ``area_ha``, ``population`` and ``energy_poverty``
+  (the municipality's energy poverty indicator as loaded, :mod:`gisplan.poverty`) ranges ``{min, max}``;
 - ``notes``: everything uncertain or not expressible as a rule.
 
 Unknown facts stay unknown, never guessed:
@@ -43,6 +51,7 @@ from gisplan import settings
 from gisplan.catalogue import SITE_KINDS, Title
 from gisplan.errors import ConfigError, Problem
 from gisplan.funding._territory import region_code
+from gisplan.vocabulary import BUILDING_USES, OWNER_TYPES, PREVIOUS_USES
 
 #: Who may apply. ``municipal_org``: an organisation or company founded or wholly owned by a municipality.
 APPLICANT_TYPES: tuple[str, ...] = (
@@ -127,6 +136,9 @@ class Limits(_Strict):
     capacity_kwp: Limit = Field(default=None, description="installed PV capacity [kWp]")
     area_ha: Limit = Field(default=None, description="site area [ha]")
     population: Limit = Field(default=None, description="inhabitants of the applicant municipality")
+    energy_poverty: Limit = Field(
+        default=None, description="energy poverty indicator of the site's municipality, in its loaded unit"
+    )
 
 
 class Territory(_Strict):
@@ -212,9 +224,27 @@ class FundingCall(_Strict):
     applicants: list[str] | Literal["any", "unknown"] = "unknown"
     site_kinds: list[str] | Literal["any", "unknown"] = "unknown"
     uses: list[str] | Literal["any", "unknown"] = "unknown"
+    owners: list[str] | Literal["any", "unknown"] | None = Field(
+        default=None, description="who must own the site; absent: the call sets no condition"
+    )
+    building_uses: list[str] | Literal["any", "unknown"] | None = Field(
+        default=None, description="what the building must be used for; absent: the call sets no condition"
+    )
+    previous_uses: list[str] | Literal["any", "unknown"] | None = Field(
+        default=None, description="what a brownfield must have been used for; absent: the call sets no condition"
+    )
     territory: Territory | Unknown = "unknown"
     limits: Limits = Field(default_factory=Limits)
+    level: Literal["programme"] | None = Field(
+        default=None,
+        description="`programme`: a pointer to a programme, not a call one can apply to; absent: a call",
+    )
     notes: str | None = None
+
+    @property
+    def is_programme(self) -> bool:
+        """True for a programme-level pointer: shown as such, never matched as a call or linked to a site."""
+        return self.level == "programme"
 
     @field_validator("id")
     @classmethod
@@ -256,6 +286,21 @@ class FundingCall(_Strict):
     @classmethod
     def _uses(cls, value: list[str] | str) -> list[str] | str:
         return _vocabulary(value, USES, "intended uses")
+
+    @field_validator("owners")
+    @classmethod
+    def _owners(cls, value: list[str] | str | None) -> list[str] | str | None:
+        return None if value is None else _vocabulary(value, OWNER_TYPES, "owner types")
+
+    @field_validator("building_uses")
+    @classmethod
+    def _building_uses(cls, value: list[str] | str | None) -> list[str] | str | None:
+        return None if value is None else _vocabulary(value, BUILDING_USES, "building uses")
+
+    @field_validator("previous_uses")
+    @classmethod
+    def _previous_uses(cls, value: list[str] | str | None) -> list[str] | str | None:
+        return None if value is None else _vocabulary(value, PREVIOUS_USES, "previous uses")
 
     def all_sources(self) -> list[str]:
         """The main URL, then the further sources."""

@@ -2,35 +2,49 @@
 
 Every rule takes a call and the facts of a site (and what else it needs) and
 returns a :class:`RuleResult`, or None when the call sets no such condition.
-A rule answers
 
-- ``eligible`` when the site meets the condition,
-- ``not_eligible`` when it does not,
-- ``unknown`` when the call's condition or the site's fact is not known.
+Verdicts (the whole vocabulary; the store keeps the same three words):
 
-Every reason is written in English (``reason``) and Czech (``reason_cs``);
-:meth:`RuleResult.text` picks one by language code. The English text is the
-stable one: it is what the store saves in ``site_funding_links.reasons``.
+- ``eligible``: the rule was checked and the site meets it;
+- ``not_eligible``: the rule was checked and the site fails it;
+- ``unknown``, shown to people as **to check**: the rule could not be checked,
+  because the site lacks a fact it needs (owner, building use, applicant type,
+  capacity…) or the catalogue does not record the call's condition. The reason
+  says which fact is missing. "Unknown" and "to check" are one verdict: both
+  mean that someone has to look before the call can be claimed, and a fourth
+  word would have to be ranked, counted and stored everywhere the other three are.
+
+A call is eligible only when every rule that applies answers ``eligible``.
+
+A reason is a record (rule id, code and parameters, see
+:mod:`gisplan.funding._reasons`), worded in the reader's language only when it
+is shown: :meth:`RuleResult.text`. :meth:`RuleResult.stored` is the form the
+store keeps in ``site_funding_links.reasons``.
 
 Adding a rule type means adding one function here, listing it in :data:`RULES`,
-and adding its field to :class:`~gisplan.funding._models.FundingCall`.
+adding its field to :class:`~gisplan.funding._models.FundingCall` and its
+wording to :mod:`gisplan.funding._reasons`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from gisplan.funding._models import OTHERS, FundingCall, Limit, Range, Territory
-from gisplan.funding._territory import PlaceLookup, region_name
+from gisplan.funding._reasons import date_cs, encode, kwp, kwp_cs, number, number_cs, record, render
+from gisplan.funding._territory import PlaceLookup
+from gisplan.vocabulary import BROAD_OWNERS
 
 Verdict = Literal["eligible", "not_eligible", "unknown"]
 CallState = Literal["open", "upcoming", "closed", "unknown"]
 ELIGIBLE: Verdict = "eligible"
 NOT_ELIGIBLE: Verdict = "not_eligible"
+#: The "to check" verdict: a rule that could not be checked (see the module docstring).
 UNKNOWN: Verdict = "unknown"
+TO_CHECK: Verdict = UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,17 @@ class SiteFacts:
         The applicant type, one of :data:`~gisplan.funding._models.APPLICANT_TYPES`.
     mas_codes
         MAS territories that hold the municipality; None when not known.
+    owner
+        Who owns the site, one of :data:`~gisplan.vocabulary.OWNER_TYPES`; None when not recorded.
+    building_use
+        What the building is used for, one of :data:`~gisplan.vocabulary.BUILDING_USES`;
+        None when not recorded (or the site is no building).
+    previous_use
+        What the site was used for before, one of :data:`~gisplan.vocabulary.PREVIOUS_USES`;
+        None when not recorded.
+    energy_poverty
+        The municipality's energy poverty indicator (newest year, unit as loaded,
+        :mod:`gisplan.poverty`); None when not loaded.
     """
 
     site_id: str = ""
@@ -73,54 +98,50 @@ class SiteFacts:
     intended_use: str | None = None
     applicant: str | None = None
     mas_codes: tuple[str, ...] | None = None
+    owner: str | None = None
+    building_use: str | None = None
+    previous_use: str | None = None
+    energy_poverty: float | None = None
 
 
 @dataclass(frozen=True)
 class RuleResult:
-    """The answer of one rule for one call and site, with its reason in English and Czech.
+    """The answer of one rule for one call and site: verdict, reason code and the values compared.
 
-    ``reason_cs`` is empty only for results built elsewhere without one;
-    :meth:`text` then falls back to English.
+    ``params`` hold plain JSON values; their names carry the unit (``value_kwp``,
+    ``max_ha``, ``close_date``…).
     """
 
     rule: str
     verdict: Verdict
-    reason: str
-    reason_cs: str = ""
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The reason as a record: ``{"rule", "code", "verdict", "params"}``."""
+        return record(self.rule, self.code, self.verdict, self.params)
+
+    def stored(self) -> str:
+        """The reason as the store keeps it in ``site_funding_links.reasons`` (JSON text of :meth:`record`)."""
+        return encode(self.record())
 
     def text(self, language: str) -> str:
-        """The reason in ``language`` ('cs' or 'en'); English for any other code."""
-        return self.reason_cs if language == "cs" and self.reason_cs else self.reason
+        """The reason in ``language`` (en, cs, pl, hu, da; English for any other code)."""
+        return render(self.record(), language)
+
+    @property
+    def reason(self) -> str:
+        """The reason in English."""
+        return self.text("en")
+
+    @property
+    def reason_cs(self) -> str:
+        """The reason in Czech."""
+        return self.text("cs")
 
 
-def _result(rule: str, verdict: Verdict, en: str, cs: str) -> RuleResult:
-    return RuleResult(rule, verdict, en, cs)
-
-
-def number(value: float) -> str:
-    """A number with a thousands separator and at most two decimals: 3000 -> '3,000', 1.40 -> '1.4'."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def number_cs(value: float) -> str:
-    """A number as Czech writes it: space between thousands, decimal comma: 3000 -> '3 000', 1.40 -> '1,4'."""
-    return number(value).replace(",", " ").replace(".", ",")
-
-
-def kwp(value: float) -> str:
-    """A capacity [kWp] as people say it: '700 kWp', '1.4 MWp'."""
-    return f"{number(value / 1000)} MWp" if value >= 1000 else f"{number(value)} kWp"
-
-
-def kwp_cs(value: float) -> str:
-    """A capacity [kWp] in Czech: '700 kWp', '1,4 MWp'."""
-    return f"{number_cs(value / 1000)} MWp" if value >= 1000 else f"{number_cs(value)} kWp"
-
-
-def date_cs(value: dt.date | None) -> str:
-    """A date as Czech writes it: 2024-10-31 -> '31. 10. 2024' (ČSN 01 6910)."""
-    return "" if value is None else f"{value.day}. {value.month}. {value.year}"
+def _result(rule: str, verdict: Verdict, code: str, **params: Any) -> RuleResult:
+    return RuleResult(rule, verdict, code, {k: v for k, v in params.items() if v is not None})
 
 
 # ---------------------------------------------------------------------------------------- intake
@@ -137,323 +158,193 @@ def call_state(call: FundingCall, today: dt.date) -> CallState:
 
 
 def intake_rule(call: FundingCall, today: dt.date) -> RuleResult:
-    """Closed calls are not eligible; open and upcoming ones are; missing dates are unknown."""
+    """Closed calls are not eligible; open and upcoming ones are; missing dates are to check."""
     opens, closes = call.intake.open, call.intake.close
+    open_date = opens.isoformat() if opens else None
+    close_date = closes.isoformat() if closes else None
     state = call_state(call, today)
     if state == "closed":
-        return _result(
-            "intake", NOT_ELIGIBLE, f"intake closed on {closes}", f"příjem žádostí skončil {date_cs(closes)}"
-        )
+        return _result("intake", NOT_ELIGIBLE, "closed", close_date=close_date)
     if state == "upcoming":
-        until = f", closes on {closes}" if closes else ""
-        until_cs = f", skončí {date_cs(closes)}" if closes else ""
-        return _result(
-            "intake",
-            ELIGIBLE,
-            f"intake opens on {opens}{until}",
-            f"příjem žádostí začne {date_cs(opens)}{until_cs}",
-        )
+        code = "upcoming_until" if closes else "upcoming"
+        return _result("intake", ELIGIBLE, code, open_date=open_date, close_date=close_date)
     if state == "open":
-        return _result(
-            "intake", ELIGIBLE, f"intake open until {closes}", f"příjem žádostí je otevřen do {date_cs(closes)}"
-        )
+        return _result("intake", ELIGIBLE, "open", close_date=close_date)
     if opens is not None:
-        return _result(
-            "intake",
-            UNKNOWN,
-            f"intake opened on {opens}; its closing date is not recorded",
-            f"příjem žádostí začal {date_cs(opens)}; datum ukončení není zaznamenáno",
-        )
-    return _result(
-        "intake",
-        UNKNOWN,
-        "intake dates are not recorded; check the call",
-        "termíny příjmu žádostí nejsou zaznamenány; ověřte výzvu",
-    )
+        return _result("intake", UNKNOWN, "no_close", open_date=open_date)
+    return _result("intake", UNKNOWN, "no_dates")
 
 
 # ------------------------------------------------------------------------------------- territory
-#: A text in English and Czech.
-_Pair = tuple[str, str]
+def _territory_params(territory: Territory) -> dict[str, Any]:
+    return {
+        "regions": list(territory.regions),
+        "districts": list(territory.districts),
+        "municipalities_count": len(territory.municipalities),
+        "mas": list(territory.mas),
+    }
 
 
-def _territory_names(call: FundingCall) -> _Pair:
-    territory = call.territory
-    if territory == "unknown":
-        return "", ""
-    regions = [region_name(r) for r in territory.regions]
-    en = regions + [f"district {d}" for d in territory.districts]
-    cs = regions + [f"okres {d}" for d in territory.districts]
-    if territory.municipalities:
-        en.append(f"{len(territory.municipalities)} listed municipalities")
-        cs.append(f"vyjmenované obce: {len(territory.municipalities)}")
-    en += [f"MAS {m}" for m in territory.mas]
-    cs += [f"MAS {m}" for m in territory.mas]
-    return ", ".join(en), ", ".join(cs)
-
-
-def _check(listed: list[str], value: str | None, missing: _Pair, hit: _Pair) -> tuple[list[_Pair], list[_Pair]]:
-    """(hits, open questions) of one territory dimension."""
-    if not listed:
-        return [], []
-    if value is None:
-        return [], [missing]
-    return ([hit] if value in listed else []), []
-
-
-def _where(facts: SiteFacts) -> tuple[str, str, str]:
-    """The site's municipality in English, Czech nominative and Czech genitive."""
+def _territory_hits(
+    territory: Territory, facts: SiteFacts, places: PlaceLookup
+) -> tuple[list[dict[str, str]], list[str]]:
+    """How the site's municipality meets the call's territory (hit params), and which facts are missing."""
     code = facts.municipality_code
-    if code:
-        return f"municipality {code}", f"obec {code}", f"obce {code}"
-    return "the site's municipality", "obec lokality", "obce lokality"
-
-
-def _territory_hits(territory: Territory, facts: SiteFacts, places: PlaceLookup) -> tuple[list[_Pair], list[_Pair]]:
-    """How the site's municipality meets the call's territory, and what could not be checked."""
-    code = facts.municipality_code
-    where, _, of_where = _where(facts)
     place = places.get(code)
     region = facts.region_code or (place.region if place else None)
     district = facts.district_code or (place.district if place else None)
-    region_text = region_name(region or "")
-    checks = [
-        _check(
-            territory.municipalities,
-            code,
-            ("the site's municipality code is not known", "kód obce lokality není znám"),
-            ("is named in the call", "je ve výzvě jmenovitě uvedena"),
-        ),
-        _check(
-            territory.districts,
-            district,
-            (f"the district of {where} is not known", f"okres {of_where} není znám"),
-            (f"lies in district {district}", f"leží v okrese {district}"),
-        ),
-        _check(
-            territory.regions,
-            region,
-            (f"the region of {where} is not known", f"kraj {of_where} není znám"),
-            (f"lies in {region_text}", f"leží v území {region_text}"),
-        ),
-    ]
+    hits: list[dict[str, str]] = []
+    missing: list[str] = []
+    checks = (
+        (territory.municipalities, code, "municipality", {"hit": "named"}),
+        (territory.districts, district, "district", {"hit": "district", "district": district or ""}),
+        (territory.regions, region, "region", {"hit": "region", "region": region or ""}),
+    )
+    for listed, value, name, hit in checks:
+        if not listed:
+            continue
+        if value is None:
+            missing.append(name)
+        elif value in listed:
+            hits.append(hit)
     if territory.mas:
         if facts.mas_codes is None:
-            missing = (f"the MAS membership of {where} is not known", f"členství {of_where} v MAS není známo")
-            checks.append(([], [missing]))
+            missing.append("mas")
         else:
-            checks.append(([(f"is in MAS {m}", f"je v MAS {m}") for m in territory.mas if m in facts.mas_codes], []))
-    hits = [h for found, _ in checks for h in found]
-    questions = [q for _, open_ in checks for q in open_]
-    return hits, questions
+            hits += [{"hit": "mas", "mas_code": m} for m in territory.mas if m in facts.mas_codes]
+    return hits, missing
 
 
 def territory_rule(call: FundingCall, facts: SiteFacts, places: PlaceLookup) -> RuleResult:
     """Whether the site's municipality lies in the call's regions, districts, municipality list or MAS."""
     territory = call.territory
     if territory == "unknown":
-        return _result(
-            "territory",
-            UNKNOWN,
-            "the call's territory is not recorded in the catalogue",
-            "území výzvy není v katalogu zaznamenáno",
-        )
+        return _result("territory", UNKNOWN, "not_recorded")
     if territory.national:
-        return _result("territory", ELIGIBLE, "the call covers all of Czechia", "výzva pokrývá celé Česko")
-    where, where_cs, _ = _where(facts)
-    note = f" ({territory.note})" if territory.note else ""
-    hits, questions = _territory_hits(territory, facts, places)
-    names, names_cs = _territory_names(call)
-    verdict = NOT_ELIGIBLE
-    why = f"{where} is not in the call's territory ({names})"
-    why_cs = f"{where_cs} není v území výzvy ({names_cs})"
+        return _result("territory", ELIGIBLE, "national")
+    hits, missing = _territory_hits(territory, facts, places)
+    where: dict[str, Any] = {"municipality": facts.municipality_code}
     if hits and territory.partial:
-        verdict = UNKNOWN
-        why = f"{where} {hits[0][0]}, but the call covers only listed parts of it{note}; check the list"
-        why_cs = f"{where_cs} {hits[0][1]}, ale výzva pokrývá jen jeho vyjmenované části{note}; ověřte seznam"
-    elif hits:
-        verdict, why, why_cs = ELIGIBLE, f"{where} {hits[0][0]}", f"{where_cs} {hits[0][1]}"
-    elif questions:
-        verdict = UNKNOWN
-        why = f"cannot check the territory: {'; '.join(q[0] for q in questions)}"
-        why_cs = f"území nelze ověřit: {'; '.join(q[1] for q in questions)}"
-    elif territory.also_elsewhere:
-        verdict = UNKNOWN
-        why = f"{where} is outside {names}, but the call also covers places not recorded here{note}"
-        why_cs = f"{where_cs} leží mimo {names_cs}, ale výzva pokrývá i místa, která zde nejsou zaznamenána{note}"
-    return _result("territory", verdict, why, why_cs)
+        return _result("territory", UNKNOWN, "partial", **where, **hits[0], note=territory.note)
+    if hits or missing:
+        found = ("inside", ELIGIBLE, hits[0]) if hits else ("cannot_check", UNKNOWN, {"missing": missing})
+        return _result("territory", found[1], found[0], **where, **found[2])
+    where |= _territory_params(territory)
+    if territory.also_elsewhere:
+        return _result("territory", UNKNOWN, "also_elsewhere", **where, note=territory.note)
+    return _result("territory", NOT_ELIGIBLE, "outside", **where)
 
 
 # ------------------------------------------------------------------------------------ lists
-@dataclass(frozen=True)
-class _Words:
-    """How a rule names its subject: ``what`` (noun), ``missing`` (sentence), in English and Czech."""
-
-    what: str
-    what_cs: str
-    missing: str
-    missing_cs: str
-
-
-_APPLICANT = _Words("applicant type", "typ žadatele", "the applicant type is not given", "typ žadatele není zadán")
-_SITE_KIND = _Words("site kind", "druh lokality", "the site kind is not known", "druh lokality není znám")
-_USE = _Words("intended use", "zamýšlené využití", "the intended use is not given", "zamýšlené využití není zadáno")
+def _broad(rule: str, named: list[str], others: bool, value: str) -> RuleResult | None:
+    """A value that stands for several narrower ones (``public`` owner: municipal or other public)."""
+    narrower = BROAD_OWNERS.get(value) if rule == "owner" else None
+    if narrower is None:
+        return None
+    params = {"value": value, "accepted": named, "others": others}
+    if all(n in named for n in narrower):
+        return _result(rule, ELIGIBLE, "named", **params)
+    if any(n in named for n in narrower) or others:
+        return _result(rule, UNKNOWN, "broad", **params)
+    return _result(rule, NOT_ELIGIBLE, "not_accepted", **params)
 
 
-def _list_rule(rule: str, allowed: list[str] | str, value: str | None, words: _Words) -> RuleResult | None:
-    what, what_cs = words.what, words.what_cs
+def _list_rule(rule: str, allowed: list[str] | str | None, value: str | None) -> RuleResult | None:
+    if allowed is None:
+        return None
     if allowed == "any":
-        return _result(rule, ELIGIBLE, f"the call accepts any {what}", f"výzva nijak neomezuje {what_cs}")
+        return _result(rule, ELIGIBLE, "any")
     if allowed == "unknown":
-        return _result(
-            rule,
-            UNKNOWN,
-            f"the call's eligible {what}s are not recorded; check the call text",
-            f"katalog neuvádí, co výzva přijímá jako {what_cs}; ověřte text výzvy",
-        )
-    named = [a for a in allowed if a != OTHERS]
-    accepted = ", ".join(named) + (" and others" if OTHERS in allowed else "")
-    accepted_cs = ", ".join(named) + (" a další" if OTHERS in allowed else "")
+        return _result(rule, UNKNOWN, "not_recorded")
+    return _listed(rule, [a for a in allowed if a != OTHERS], OTHERS in allowed, value)
+
+
+def _listed(rule: str, named: list[str], others: bool, value: str | None) -> RuleResult:
+    """A list rule whose call names the accepted values (``others``: the list is not exhaustive)."""
     if value is None:
-        return _result(
-            rule,
-            UNKNOWN,
-            f"{words.missing}; the call accepts {accepted}",
-            f"{words.missing_cs}; výzva přijímá {accepted_cs}",
-        )
+        return _result(rule, UNKNOWN, "missing", accepted=named, others=others)
     if value in named:
-        return _result(rule, ELIGIBLE, f"{what} {value} is eligible", f"výzva přijímá {what_cs} {value}")
-    if OTHERS in allowed:
-        return _result(
-            rule,
-            UNKNOWN,
-            f"{what} {value} is not among those the catalogue names ({accepted}); check the call text",
-            f"{what_cs} {value} není mezi těmi, které katalog uvádí ({accepted_cs}); ověřte text výzvy",
-        )
-    return _result(
-        rule,
-        NOT_ELIGIBLE,
-        f"{what} {value} is not eligible (the call accepts {accepted})",
-        f"výzva nepřijímá {what_cs} {value} (přijímá {accepted_cs})",
-    )
+        return _result(rule, ELIGIBLE, "named", value=value)
+    broad = _broad(rule, named, others, value)
+    if broad is not None:
+        return broad
+    code = "not_named" if others else "not_accepted"
+    return _result(rule, UNKNOWN if others else NOT_ELIGIBLE, code, value=value, accepted=named, others=others)
 
 
 def applicant_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
     """Whether the applicant type (municipality, business, ...) may apply."""
-    return _list_rule("applicant", call.applicants, facts.applicant, _APPLICANT)
+    return _list_rule("applicant", call.applicants, facts.applicant)
 
 
 def site_kind_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
     """Whether the kind of site (brownfield, rooftop, municipal land) is eligible."""
-    return _list_rule("site_kind", call.site_kinds, facts.kind, _SITE_KIND)
+    return _list_rule("site_kind", call.site_kinds, facts.kind)
 
 
 def use_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
     """Whether the intended use (rooftop PV, ground PV, public services, ...) is eligible."""
-    return _list_rule("use", call.uses, facts.intended_use, _USE)
+    return _list_rule("use", call.uses, facts.intended_use)
+
+
+def owner_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
+    """Whether the site's owner (municipal, other public, private, mixed) fits; no rule when the call sets none.
+
+    A site whose owner is not recorded is to check: RÚIAN buildings and parcels
+    carry no owner (that is in the cadastre), so a call for public buildings
+    cannot be claimed for them without looking it up.
+    """
+    return _list_rule("owner", call.owners, facts.owner)
+
+
+def building_use_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
+    """Whether the building's use (civic, residential, agricultural…) fits; no rule when the call sets none."""
+    return _list_rule("building_use", call.building_uses, facts.building_use)
+
+
+def previous_use_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
+    """Whether the site's previous use (industrial, mining, agricultural…) fits; no rule when the call sets none."""
+    return _list_rule("previous_use", call.previous_uses, facts.previous_use)
 
 
 # ------------------------------------------------------------------------------------ limits
-@dataclass(frozen=True)
-class _Quantity:
-    """How a limit rule names and shows its quantity in English and Czech.
-
-    ``noun_cs`` is the Czech nominative, ``noun_cs_acc`` the accusative
-    ("výzva omezuje rozlohu lokality").
-    """
-
-    what: str
-    noun: str
-    show: Callable[[float], str]
-    what_cs: str
-    noun_cs: str
-    noun_cs_acc: str
-    show_cs: Callable[[float], str]
-
-
-_CAPACITY = _Quantity("capacity", "capacity", kwp, "výkon", "výkon", "výkon", kwp_cs)
-_AREA = _Quantity(
-    "area",
-    "site area",
-    lambda v: f"{number(v)} ha",
-    "rozloha",
-    "rozloha lokality",
-    "rozlohu lokality",
-    lambda v: f"{number_cs(v)} ha",
-)
-_POPULATION = _Quantity(
-    "municipality population",
-    "municipality population",
-    lambda v: f"{number(v)} inhabitants",
-    "počet obyvatel obce",
-    "počet obyvatel obce",
-    "počet obyvatel obce",
-    lambda v: f"{number_cs(v)} obyvatel",
-)
-
-
-def _bounds(limit: Range, show: Callable[[float], str], *, least: str, most: str, join: str) -> str:
-    parts = (
-        f"{least} {show(limit.min)}" if limit.min is not None else "",
-        f"{most} {show(limit.max)}" if limit.max is not None else "",
-    )
-    return join.join(part for part in parts if part)
-
-
-def _range_rule(rule: str, limit: Limit, value: float | None, q: _Quantity) -> RuleResult | None:
+def _range_rule(rule: str, limit: Limit, value: float | None, unit: str) -> RuleResult | None:
+    """``unit`` is the parameter suffix: ``kwp``, ``ha`` or ``inhabitants``."""
     if limit is None:
         return None
     if limit == "unknown":
-        return _result(
-            rule,
-            UNKNOWN,
-            f"the call limits the {q.noun}, but the limit is not recorded; check the call",
-            f"výzva omezuje {q.noun_cs_acc}, ale limit není zaznamenán; ověřte výzvu",
-        )
+        return _result(rule, UNKNOWN, "not_recorded")
     assert isinstance(limit, Range)
-    bounds = _bounds(limit, q.show, least="at least", most="at most", join=" and ")
-    bounds_cs = _bounds(limit, q.show_cs, least="nejméně", most="nejvýše", join=" a ")
+    bounds = {f"min_{unit}": limit.min, f"max_{unit}": limit.max}
     if value is None:
-        return _result(
-            rule,
-            UNKNOWN,
-            f"the {q.noun} is not known; the call allows {bounds}",
-            f"chybí údaj: {q.noun_cs}; výzva připouští {bounds_cs}",
-        )
-    shown, shown_cs = f"{q.what} {q.show(value)}", f"{q.what_cs} {q.show_cs(value)}"
+        return _result(rule, UNKNOWN, "missing", **bounds)
+    shown = {f"value_{unit}": value}
     if limit.max is not None and value > limit.max:
-        return _result(
-            rule,
-            NOT_ELIGIBLE,
-            f"{shown} exceeds the {q.show(limit.max)} limit",
-            f"{shown_cs} překračuje limit {q.show_cs(limit.max)}",
-        )
+        return _result(rule, NOT_ELIGIBLE, "above_max", **shown, **{f"max_{unit}": limit.max})
     if limit.min is not None and value < limit.min:
-        return _result(
-            rule,
-            NOT_ELIGIBLE,
-            f"{shown} is below the {q.show(limit.min)} minimum",
-            f"{shown_cs} je pod minimem {q.show_cs(limit.min)}",
-        )
-    return _result(
-        rule, ELIGIBLE, f"{shown} is within the limit ({bounds})", f"{shown_cs} je v mezích limitu ({bounds_cs})"
-    )
+        return _result(rule, NOT_ELIGIBLE, "below_min", **shown, **{f"min_{unit}": limit.min})
+    return _result(rule, ELIGIBLE, "within", **shown, **bounds)
 
 
 def capacity_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
     """Installed capacity [kWp] against the call's limits."""
-    return _range_rule("capacity", call.limits.capacity_kwp, facts.capacity_kwp, _CAPACITY)
+    return _range_rule("capacity", call.limits.capacity_kwp, facts.capacity_kwp, "kwp")
 
 
 def area_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
     """Site area [ha] against the call's limits."""
     area_ha = None if facts.area_m2 is None else facts.area_m2 / 10_000.0
-    return _range_rule("area", call.limits.area_ha, area_ha, _AREA)
+    return _range_rule("area", call.limits.area_ha, area_ha, "ha")
 
 
 def population_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
     """Inhabitants of the municipality against the call's limits (e.g. small municipalities ≤ 3,000)."""
-    return _range_rule("population", call.limits.population, facts.population, _POPULATION)
+    return _range_rule("population", call.limits.population, facts.population, "inhabitants")
+
+
+def energy_poverty_rule(call: FundingCall, facts: SiteFacts) -> RuleResult | None:
+    """The municipality's energy poverty indicator against the call's limits (e.g. at least 15 % of households)."""
+    return _range_rule("energy_poverty", call.limits.energy_poverty, facts.energy_poverty, "indicator")
 
 
 #: The rules that need only the call and the site facts, in the order reasons are shown.
@@ -461,9 +352,13 @@ RULES: tuple[Callable[[FundingCall, SiteFacts], RuleResult | None], ...] = (
     applicant_rule,
     site_kind_rule,
     use_rule,
+    owner_rule,
+    building_use_rule,
+    previous_use_rule,
     capacity_rule,
     area_rule,
     population_rule,
+    energy_poverty_rule,
 )
 
 
@@ -478,7 +373,7 @@ def evaluate(call: FundingCall, facts: SiteFacts, *, today: dt.date, places: Pla
 
 
 def combine(results: list[RuleResult]) -> Verdict:
-    """Not eligible if any rule says so, else unknown if any rule is unknown, else eligible."""
+    """Not eligible if any rule says so, else to check (``unknown``) if any rule could not be checked, else eligible."""
     verdicts = {r.verdict for r in results}
     if NOT_ELIGIBLE in verdicts:
         return NOT_ELIGIBLE
@@ -491,6 +386,7 @@ __all__ = [
     "ELIGIBLE",
     "NOT_ELIGIBLE",
     "RULES",
+    "TO_CHECK",
     "UNKNOWN",
     "CallState",
     "RuleResult",
@@ -498,17 +394,21 @@ __all__ = [
     "Verdict",
     "applicant_rule",
     "area_rule",
+    "building_use_rule",
     "call_state",
     "capacity_rule",
     "combine",
     "date_cs",
+    "energy_poverty_rule",
     "evaluate",
     "intake_rule",
     "kwp",
     "kwp_cs",
     "number",
     "number_cs",
+    "owner_rule",
     "population_rule",
+    "previous_use_rule",
     "site_kind_rule",
     "territory_rule",
     "use_rule",

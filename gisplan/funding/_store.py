@@ -90,7 +90,10 @@ def record_matches(
 
     New links are made for matches whose verdict is in ``verdicts``; existing
     links are updated whatever the new verdict (a call that stopped fitting says
-    so). Reasons are the failing and unknown rules, or every rule when all are met.
+    so). Reasons are the failing and unknown rules, or every rule when all are met,
+    kept as reason records (:meth:`Match.stored_reasons`) so each reader sees them
+    in their language. Programme-level pointers (:attr:`FundingCall.is_programme`)
+    are not calls and are never linked. The links are recorded under ``actor``.
     Calls must be in the store (see :func:`sync_calls`).
 
     Raises
@@ -102,7 +105,7 @@ def record_matches(
 
     ids = {c.code: c.id for c in store.funding_calls()}
     links = {link.funding_call_id: link for link in store.funding_links(site_id)}
-    wanted = list(matches)
+    wanted = [m for m in matches if not m.call.is_programme]
     missing = sorted({m.call.id for m in wanted} - set(ids))
     if missing:
         msg = f"funding calls {missing} are not in the store; run sync_calls (gisplan funding sync) first"
@@ -111,7 +114,7 @@ def record_matches(
     def work(tx: Tx) -> int:
         written = 0
         for m in wanted:
-            reasons = [r.reason for r in (m.failing() or list(m.rules))]
+            reasons = m.stored_reasons()
             link = links.get(ids[m.call.id])
             if link is not None:
                 if link.verdict != m.verdict or list(link.reasons) != reasons:

@@ -3,12 +3,15 @@
 - :func:`check_upload` takes the bytes of an uploaded file (GeoJSON, zipped Shapefile,
   GeoPackage, KML, CSV with lat/lon or WKT) and returns an :class:`IntakeResult` with the
   sites in the working CRS, or raises :class:`~gisplan.errors.UploadRejectedError` with a
-  ``reason`` code (Czech text in :data:`REASONS_CS`) and a message saying what to do.
+  ``reason`` code (its sentence in each interface language: :func:`reason_text`, Czech in
+  :data:`REASONS_CS`) and a message saying what to do.
 - :func:`check_drawing` does the same for shapes drawn on the map (Leaflet.draw GeoJSON).
 - :class:`SubmissionForm` is the submission form (pydantic), after the Czech brownfield
   database and the UK Brownfield Land Register; :func:`validate_form` reports every problem.
 - :func:`preview` gives area, score and energy estimate per applicable scoring profile.
 - :func:`submit` stores a checked upload and its form through the store, all sites or none.
+- :func:`check_site_geometry` runs the same checks on a shape that any caller is about to store
+  (the store's ``submit_site``, ``update_submission`` and ``resubmit`` call it).
 
 Parsing runs in a child process with time and memory limits and one allow-listed GDAL
 driver; VRTs and ``/vsi`` paths are never opened (see :mod:`gisplan.intake._pipeline`).
@@ -21,13 +24,16 @@ from gisplan.intake._form import FIELD_LABELS, SubmissionForm, required_fields, 
 from gisplan.intake._pipeline import check_drawing, check_upload
 from gisplan.intake._place import CRS_CHOICES, SWAPPED_HINT
 from gisplan.intake._preview import PREVIEW_COLUMNS, applicable_profiles, preview
+from gisplan.intake._stored import check_site_geometry, check_submission_text
 from gisplan.intake._submit import submit
+from gisplan.intake._texts import REASONS, field_label, reason_text
 from gisplan.intake._types import REASONS_CS, IntakeLimits, IntakeResult, IntakeWarning
 
 __all__ = [
     "CRS_CHOICES",
     "FIELD_LABELS",
     "PREVIEW_COLUMNS",
+    "REASONS",
     "REASONS_CS",
     "SWAPPED_HINT",
     "IntakeLimits",
@@ -36,9 +42,13 @@ __all__ = [
     "SubmissionForm",
     "applicable_profiles",
     "check_drawing",
+    "check_site_geometry",
+    "check_submission_text",
     "check_upload",
+    "field_label",
     "municipal_boundaries",
     "preview",
+    "reason_text",
     "required_fields",
     "submit",
     "validate_form",

@@ -73,6 +73,7 @@ def check_upload(
     layer: str | None = None,
     limits: IntakeLimits | None = None,
     code_column: str = "kod_obce",
+    region: tuple[float, float, float, float] | None = None,
 ) -> IntakeResult:
     """Check an uploaded file and return its sites in the working CRS.
 
@@ -86,7 +87,8 @@ def check_upload(
         Code of the submitting municipality (kód obce, e.g. ``"564729"``).
     municipalities
         Municipal boundaries of the region (any CRS) with a ``code_column``; ``None``, or a frame
-        without the code, skips the place check with a warning.
+        without the code, skips the municipality check with a warning. Data outside the region
+        (the bounds of all municipalities, else ``region``) is refused all the same.
     crs
         The CRS the user chose for data that declare none (one of :data:`CRS_CHOICES`, or any
         code pyproj knows).
@@ -96,6 +98,9 @@ def check_upload(
         Caps; default :class:`IntakeLimits` (upload size from ``GISPLAN_MAX_UPLOAD_MB``).
     code_column
         Column of ``municipalities`` holding the codes.
+    region
+        Lon/lat bounds of the region [degrees] for when ``municipalities`` is ``None``; default the
+        region the layer catalogue covers (:func:`gisplan.intake._boundaries.catalogue_region`).
 
     Returns
     -------
@@ -117,8 +122,8 @@ def check_upload(
     if len(data) > cap:
         msg = f"{label}: {len(data) / MB:.1f} MB is more than the {cap / MB:.0f} MB limit; upload a smaller file"
         raise reject(msg, "too_large")
-    boundary = _place.find_boundary(municipalities, municipality_code, code_column=code_column)
-    kind = sniff(data[:_HEAD], label)
+    boundary = _boundary(municipalities, municipality_code, code_column, region)
+    kind = sniff(data[:_HEAD], label, filename=filename)
     with tempfile.TemporaryDirectory(prefix="gisplan-intake-") as tmp:
         work = Path(tmp)
         path = work / f"upload{_SUFFIX[kind]}"
@@ -185,6 +190,7 @@ def check_drawing(
     municipalities: gpd.GeoDataFrame | None,
     limits: IntakeLimits | None = None,
     code_column: str = "kod_obce",
+    region: tuple[float, float, float, float] | None = None,
 ) -> IntakeResult:
     """Check shapes drawn on the map (Leaflet.draw GeoJSON in EPSG:4326) like an upload.
 
@@ -193,7 +199,7 @@ def check_drawing(
     geojson
         A Feature, a FeatureCollection, a list of Features (``all_drawings`` of streamlit-folium)
         or a bare geometry, with lon/lat coordinates [degrees].
-    municipality_code, municipalities, limits, code_column
+    municipality_code, municipalities, limits, code_column, region
         As for :func:`check_upload`.
 
     Raises
@@ -228,7 +234,7 @@ def check_drawing(
         props.append({k: v for k, v in (properties or {}).items() if isinstance(v, str | int | float | bool)})
     rows = np.arange(1, len(features) + 1, dtype=np.int64)
     check_counts(geoms[~shapely.is_missing(geoms)], rows, label=label, limits=limits)
-    boundary = _place.find_boundary(municipalities, municipality_code, code_column=code_column)
+    boundary = _boundary(municipalities, municipality_code, code_column, region)
     return _finish(
         geoms,
         rows,
@@ -241,6 +247,20 @@ def check_drawing(
         source_format="drawing",
         layer=None,
     )
+
+
+def _boundary(
+    municipalities: gpd.GeoDataFrame | None,
+    code: str,
+    code_column: str,
+    region: tuple[float, float, float, float] | None,
+) -> _place.Boundary:
+    """The municipality's boundary; without municipalities, the region from ``region`` or the catalogue."""
+    if municipalities is None and region is None:
+        from gisplan.intake._boundaries import catalogue_region
+
+        region = catalogue_region()
+    return _place.find_boundary(municipalities, code, code_column=code_column, region=region)
 
 
 def _resolve_crs(

@@ -6,8 +6,10 @@ that land outside the region, or that would land inside it with x and y
 swapped, get "looks like swapped axes or a wrong CRS". A site must then lie in
 the submitting municipality: one that only crosses the border (within
 ``border_tolerance_m``) is accepted and flagged for the animator; one beyond it
-is refused. Without a known boundary for the code the place check is skipped
-with a warning.
+is refused. Without a known boundary for the code the municipality check is
+skipped with a warning, but the region check still runs: on the bounds of all
+municipalities given, else on the region the layer catalogue covers
+(:func:`gisplan.intake._boundaries.catalogue_region`).
 """
 
 from __future__ import annotations
@@ -56,10 +58,19 @@ class Boundary:
     region_lonlat: tuple[float, float, float, float] | None
 
 
-def find_boundary(municipalities: gpd.GeoDataFrame | None, code: str, *, code_column: str = "kod_obce") -> Boundary:
-    """Look the municipality up by code; an unknown code (or no frame) gives an empty boundary."""
+def find_boundary(
+    municipalities: gpd.GeoDataFrame | None,
+    code: str,
+    *,
+    code_column: str = "kod_obce",
+    region: tuple[float, float, float, float] | None = None,
+) -> Boundary:
+    """Look the municipality up by code; an unknown code (or no frame) gives no outline.
+
+    ``region`` (lon/lat bounds [degrees]) is the region used when no municipalities are given.
+    """
     if municipalities is None or municipalities.empty:
-        return Boundary(code, None, None)
+        return Boundary(code, None, region)
     if municipalities.crs is None:
         msg = "the municipality boundaries have no CRS; read them with gisplan.sources.read_layer"
         raise reject(msg, "crs_missing")
@@ -147,21 +158,27 @@ def check_region(lonlat: ObjArray, boundary: Boundary, *, label: str) -> None:
     UploadRejectedError
         ``outside_region``.
     """
-    if boundary.lonlat is None or boundary.region_lonlat is None:
+    if boundary.region_lonlat is None:
         return
     w, s, e, n = boundary.region_lonlat
     margin = REGION_MARGIN_M / 111_000.0
     region = shapely.box(w - margin, s - margin, e + margin, n + margin)
-    outside = ~shapely.intersects(lonlat, region)
+    outside = ~shapely.covered_by(lonlat, region)  # a spike out of the region is as wrong as a far site
     if not outside.any():
         return
     swapped_inside = bool(shapely.intersects(_swap(lonlat[outside]), region).all())
-    hint = "x and y (lon/lat) seem swapped" if swapped_inside else SWAPPED_HINT
+    hint = f"x and y (lon/lat) seem swapped: {SWAPPED_HINT}" if swapped_inside else SWAPPED_HINT
     x0, y0, x1, y1 = shapely.total_bounds(lonlat[outside])
+    unknown = (
+        f" (no boundary is known for municipality {boundary.code}, so the region's bounds were used)"
+        if boundary.lonlat is None
+        else ""
+    )
     msg = (
-        f"{label}: {int(outside.sum())} shapes lie outside the region (lon {x0:.3f}…{x1:.3f}, lat {y0:.3f}…{y1:.3f}, "
-        f"but the region spans lon {w:.2f}…{e:.2f}, lat {s:.2f}…{n:.2f}); {hint}: {SWAPPED_HINT}. Check the "
-        "order of the coordinate columns and the CRS"
+        f"{label}: {int(outside.sum())} shapes lie outside the region{unknown} (lon {x0:.3f}…{x1:.3f}, "
+        f"lat {y0:.3f}…{y1:.3f}, but the region spans lon {w:.2f}…{e:.2f}, lat {s:.2f}…{n:.2f}); {hint}. "
+        "Swapped lat/lon? Check the order of the coordinate columns and the CRS, or submit "
+        "the site where it lies"
     )
     raise reject(msg, "outside_region")
 

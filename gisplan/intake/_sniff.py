@@ -4,6 +4,12 @@ Only five kinds go on: ``zip`` (a shapefile or one other kind zipped), ``gpkg``,
 ``geojson``, ``kml`` and ``csv``. Each maps to exactly one GDAL driver
 (:data:`DRIVERS`); the parsing child registers no other driver, so a file can
 never be opened as a VRT, a remote source or anything else.
+
+The name is trusted only to verify: a file whose extension promises one kind
+(``.geojson``, ``.kml``, ``.gpkg``, ``.zip``, ``.csv``) but whose bytes are another
+is refused with ``extension_mismatch``, saying what the name promised and what
+the bytes are, rather than parsed as whatever its bytes resemble (a ``.geojson``
+of plain text would otherwise be read as CSV and refused for its columns).
 """
 
 from __future__ import annotations
@@ -31,6 +37,22 @@ _JSON_TYPES = re.compile(
     rb'LineString|MultiLineString|GeometryCollection|Topology)"'
 )
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+#: The kind each extension promises: (kind, what the bytes fail to be, the format to export again as).
+EXTENSION_KINDS: dict[str, tuple[str, str, str]] = {
+    ".geojson": ("geojson", "valid GeoJSON", "GeoJSON"),
+    ".json": ("geojson", "valid GeoJSON", "GeoJSON"),
+    ".kml": ("kml", "valid KML", "KML"),
+    ".gpkg": ("gpkg", "a valid GeoPackage", "GeoPackage"),
+    ".zip": ("zip", "a valid zip archive", "a zip archive"),
+    ".csv": ("csv", "a CSV table", "CSV"),
+}
+_KIND_NAMES = {
+    "geojson": "GeoJSON",
+    "kml": "KML",
+    "gpkg": "a GeoPackage",
+    "zip": "a zip archive",
+    "csv": "plain text (not JSON, XML or a known binary format)",
+}
 
 
 def is_vsi_name(name: str) -> bool:
@@ -63,7 +85,14 @@ def _binary_kind(head: bytes, label: str) -> str | None:
     return None
 
 
-def sniff(head: bytes, label: str) -> str:
+def _starts_with(text: bytes) -> str:
+    """The first characters of a text file, printable, for messages."""
+    shown = text[:40].decode("utf-8", errors="replace")
+    shown = "".join(ch if ch.isprintable() else " " for ch in shown).strip()
+    return f"{shown}…" if len(text) > 40 else shown
+
+
+def sniff(head: bytes, label: str, *, filename: str | None = None) -> str:
     """The kind of a file from its first bytes: ``zip``, ``gpkg``, ``geojson``, ``kml`` or ``csv``.
 
     Parameters
@@ -72,13 +101,33 @@ def sniff(head: bytes, label: str) -> str:
         The first few kilobytes of the file (4 KiB or more).
     label
         How messages name the file (the user's file name; never opened).
+    filename
+        The user's file name; when its extension promises a kind (:data:`EXTENSION_KINDS`),
+        the bytes must be of that kind.
 
     Raises
     ------
     UploadRejectedError
         For VRT XML (also when named ``.geojson``), other XML, SQLite that is not a GeoPackage,
-        compressed or binary files, and anything else not on the list.
+        compressed or binary files, and anything else not on the list; ``extension_mismatch``
+        when the bytes are not what the extension promises.
     """
+    kind = _sniff(head, label)
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if filename and "." in filename else ""
+    promised = EXTENSION_KINDS.get(suffix)
+    if promised is None or promised[0] == kind:
+        return kind
+    found = _KIND_NAMES[kind]
+    if kind == "csv":
+        found += f", starting {_starts_with(_text_head(head))!r}"
+    msg = (
+        f"{label}: the file ends in {suffix} but is not {promised[1]} (its content is {found}); "
+        f"export the data again as {promised[2]}, or give the file the extension of what it holds"
+    )
+    raise reject(msg, "extension_mismatch")
+
+
+def _sniff(head: bytes, label: str) -> str:
     if not head:
         msg = f"{label}: the file is empty; upload {ACCEPTED}"
         raise reject(msg, "empty_file")
@@ -113,4 +162,4 @@ def sniff(head: bytes, label: str) -> str:
     return "csv"
 
 
-__all__ = ["ACCEPTED", "DRIVERS", "GPKG_IDS", "is_vsi_name", "sniff"]
+__all__ = ["ACCEPTED", "DRIVERS", "EXTENSION_KINDS", "GPKG_IDS", "is_vsi_name", "sniff"]

@@ -26,6 +26,10 @@ REASONS_CS: dict[str, str] = {
     "vsi_path": "Název souboru je cesta GDAL (/vsi…), tu nepřijímáme.",
     "vrt": "Soubor VRT (odkaz na jiná data) nepřijímáme.",
     "unknown_type": "Typ souboru nepoznáváme; nahrajte GeoJSON, zip se Shapefilem, GeoPackage, KML nebo CSV.",
+    "extension_mismatch": (
+        "Obsah souboru neodpovídá jeho příponě (například soubor .geojson, který není platný GeoJSON); "
+        "uložte data znovu ve správném formátu."
+    ),
     "not_geopackage": "Databáze SQLite není GeoPackage.",
     "gpkg_unsafe": "GeoPackage obsahuje spouště, pohledy nebo příliš mnoho vrstev.",
     "xml_unsafe": "KML obsahuje DTD, entity nebo síťové odkazy, ty nepřijímáme.",
@@ -47,6 +51,10 @@ REASONS_CS: dict[str, str] = {
     "outside_region": "Souřadnice leží mimo území – vypadá to na prohozené osy nebo špatný souřadnicový systém.",
     "outside_municipality": "Lokalita leží mimo obec, za kterou podáváte.",
     "unrepairable": "Tvar je neplatný a nejde opravit.",
+    "invalid_geometry": (
+        "Tvar je neplatný (například protíná sám sebe); nahrajte ho přes formulář podání, "
+        "kde se opraví a opravu potvrdíte."
+    ),
     "form_invalid": "Formulář není vyplněný správně.",
     "needs_confirmation": "Opravené tvary je třeba před odesláním potvrdit.",
     # warnings

@@ -1,7 +1,8 @@
 """Shared pieces of the readers: path safety, column names and the canonical frame.
 
 Every reader ends in :func:`canonical`, which reprojects to the working CRS,
-computes ``area_m2`` there and puts the canonical columns first.
+computes ``area_m2`` there (or takes the area the source declares, for points)
+with its ``area_source``, and puts the canonical columns first.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("gisplan.sources")
 
+#: Catalogue ``columns`` roles that map a declared area, and the unit of each.
+AREA_ROLES = {"area_m2": "m2", "area_ha": "ha", "area_acres": "acres"}
 #: At most this many problems are listed in one error message; the rest are counted.
 MAX_LISTED_PROBLEMS = 100
 _RESERVED = frozenset((*CANONICAL_COLUMNS, "geometry"))
@@ -201,7 +204,7 @@ def target_crs(gdf: gpd.GeoDataFrame, working_crs: object | None, *, label: str)
     west, south, east, north = (float(v) for v in valid.total_bounds)
     to_wgs84 = gcrs.transformer(gdf.crs, gcrs.WGS84)
     lon0, lat0, lon1, lat1 = to_wgs84.transform_bounds(west, south, east, north, densify_pts=21)
-    return gcrs.working_crs_for_bounds(lon0, lat0, lon1, lat1)
+    return gcrs.working_crs_for_bounds(lon0, lat0, lon1, lat1, source=gdf.crs)
 
 
 def canonical(
@@ -213,6 +216,7 @@ def canonical(
     names: pd.Series[Any] | None = None,
     kind: str | None = None,
     area_m2: pd.Series[Any] | None = None,
+    area_field: str | pd.Series[Any] | None = None,
     columns: Mapping[str, str] | None = None,
     working_crs: object | None = None,
 ) -> gpd.GeoDataFrame:
@@ -234,19 +238,28 @@ def canonical(
     kind
         Site kind for every row (``brownfield``, ``rooftop``, ``municipal_land``) or ``None``.
     area_m2
-        Area given by the source [m²]; where it is missing the area is computed in the working CRS.
+        Area the source declares [m²]. It counts only where the geometry has no area (points,
+        missing geometries): a polygon's area is always computed in the working CRS.
+    area_field
+        Where the declared area comes from, for ``area_source``: ``declared:<area_field>``, e.g.
+        ``hectares[ha]`` (:func:`gisplan.criteria.geometry.declared_source`), or one full
+        ``area_source`` text per row.
     columns
-        Catalogue mapping ``{"name"|"source_id"|"kind": source column}``, which wins over the defaults.
+        Catalogue mapping ``{"name"|"source_id"|"kind": source column}``, which wins over the
+        defaults, and at most one declared area ``{"area_m2"|"area_ha"|"area_acres": source column}``.
     working_crs
         Metric CRS to use; ``None`` picks one from the data (:mod:`gisplan.crs`).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``site_id, kind, name, source, source_id, area_m2`` [m²], the source attributes in
-        snake_case, and ``geometry`` in the working CRS.
+        ``site_id, kind, name, source, source_id, area_m2`` [m²], ``area_source`` (``geometry``,
+        ``declared:<field>[<unit>]`` or ``not_available``, with ``area_m2`` NaN), the source
+        attributes in snake_case, and ``geometry`` in the working CRS.
     """
     import geopandas as gpd
+
+    from gisplan.criteria.geometry import declared_source, resolve_area
 
     check_kind(kind)
     target = target_crs(gdf, working_crs, label=label)
@@ -259,9 +272,18 @@ def canonical(
     if names is not None:
         name_values = pd.Series(names.to_numpy(), index=index)
     kinds = pd.Series([kind] * len(index), index=index, dtype=object)
+    declared = None if area_m2 is None else pd.to_numeric(pd.Series(area_m2.to_numpy(), index=index), errors="coerce")
+    declared_label: Any = declared_source("area_m2", "m2")
+    if isinstance(area_field, pd.Series):
+        declared_label = area_field.to_numpy(dtype=object)
+    elif area_field:
+        declared_label = declared_source(*_split_field(area_field))
     for role, wanted in (columns or {}).items():
         column = find_column(gdf, wanted, label=label, role=role)
-        if role == "source_id":
+        if role in AREA_ROLES:
+            declared = _declared_column(gdf[column], label=label, column=str(column)) * _unit_m2(AREA_ROLES[role])
+            declared_label = declared_source(str(column), AREA_ROLES[role])
+        elif role == "source_id":
             ids = gdf[column]
         elif role == "name":
             name_values = gdf[column]
@@ -273,10 +295,9 @@ def canonical(
         raise InputError(msg + "; map source_id to a column that is filled for every feature")
     projected = gdf.to_crs(target) if gdf.crs != target else gdf
     geometry = projected.geometry
-    area = geometry.area.astype(float)
-    if area_m2 is not None:
-        given = pd.to_numeric(pd.Series(area_m2.to_numpy(), index=index), errors="coerce")
-        area = given.where(given.notna(), area)
+    area_values, area_source = resolve_area(
+        geometry.area.astype(float).to_numpy(), None if declared is None else declared.to_numpy(), declared_label
+    )
     id_text = ids.map(_id_text)
     dupes = id_text[id_text.duplicated()]
     if not dupes.empty:
@@ -290,13 +311,40 @@ def canonical(
             "name": pd.Series([None if _missing(v) else str(v) for v in name_values], index=index, dtype=object),
             "source": source,
             "source_id": id_text,
-            "area_m2": area,
+            "area_m2": area_values,
+            "area_source": area_source,
         },
         index=index,
     )
     body = pd.concat([head, attrs], axis=1)
     out = gpd.GeoDataFrame(body, geometry=geometry.to_numpy(), crs=target)
     return out.reset_index(drop=True)
+
+
+def _split_field(area_field: str) -> tuple[str, str]:
+    """``"hectares[ha]"`` -> ``("hectares", "ha")``; a bare field name is in m²."""
+    if area_field.endswith("]") and "[" in area_field:
+        name, unit = area_field[:-1].rsplit("[", 1)
+        return name, unit
+    return area_field, "m2"
+
+
+def _unit_m2(unit: str) -> float:
+    from gisplan.criteria.geometry import AREA_UNITS
+
+    return AREA_UNITS[unit]
+
+
+def _declared_column(values: pd.Series[Any], *, label: str, column: str) -> pd.Series[float]:
+    """A declared area column as numbers; text that is not a number is an error naming the rows."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values[numbers.isna() & values.notna() & (values.astype("string").str.strip() != "")]
+    if not bad.empty:
+        problems = [Problem(label, f"feature {i}, field {column}", f"{v!r} is not a number") for i, v in bad.items()]
+        raise problems_error(
+            f"{label}: the declared area column {column!r} holds values that are not numbers:", problems
+        )
+    return numbers.astype(float)
 
 
 def _missing(value: object) -> bool:
@@ -338,6 +386,7 @@ def file_label(path: Path, layer: str | None = None) -> str:
 
 
 __all__ = [
+    "AREA_ROLES",
     "attribute_names",
     "canonical",
     "check_kind",

@@ -10,24 +10,29 @@ from gisplan import settings
 from gisplan.catalogue import FileSource, Layer, OsmSource, RasterSource
 from gisplan.errors import InputError
 from gisplan.sources._common import canonical, check_kind, check_path, file_label
+from gisplan.sources._epa import fields_of, is_us_epa, read_us_epa
 from gisplan.sources._osm import is_osm_file, read_osm_file, read_osm_online, resolve_preset
 from gisplan.sources._registers import header_of, is_cz_brownfields, is_uk_blr, read_cz_brownfields, read_uk_blr
 from gisplan.sources._ruian import is_vfr, read_ruian
+from gisplan.sources._sites import is_sites_frame, read_sites_frame
 from gisplan.sources._vector import CSV_SUFFIXES, guess_names, read_vector
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-FORMATS = ("auto", "ruian", "uk-blr", "cz-brownfields", "osm", "vector")
+FORMATS = ("auto", "ruian", "uk-blr", "cz-brownfields", "us-epa", "osm", "vector")
+#: Vector files whose field names are checked for the EPA RE-Powering attributes.
+_EPA_SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".fgb")
 #: Formats whose files carry their own CRS rules, so ``crs=`` does not apply.
 _FIXED_CRS = {"ruian": "EPSG:5514", "osm": "EPSG:4326", "uk-blr": "EPSG:4326", "cz-brownfields": "EPSG:5514/4326"}
 
 
 def sniff_format(path: Path) -> str:
-    """The format of a checked file: ``osm``, ``ruian``, ``uk-blr``, ``cz-brownfields`` or ``vector``.
+    """The format of a checked file: ``osm``, ``ruian``, ``uk-blr``, ``cz-brownfields``, ``us-epa`` or ``vector``.
 
     OSM by name (``.osm``, ``.osm.pbf``, ``.osm.bz2``…) or an ``<osm`` root; RÚIAN by a
-    ``VymennyFormat`` root in ``.xml``/``.xml.gz``; registers by their CSV header; else vector.
+    ``VymennyFormat`` root in ``.xml``/``.xml.gz``; registers by their CSV header; the EPA
+    RE-Powering screening sites by their fields (``Site_Name``, ``Site_ID``, ``Acres``); else vector.
     """
     name = path.name.lower()
     if is_osm_file(path):
@@ -40,6 +45,8 @@ def sniff_format(path: Path) -> str:
             return "uk-blr"
         if is_cz_brownfields(header):
             return "cz-brownfields"
+    if name.endswith(_EPA_SUFFIXES) and is_us_epa(fields_of(path)):
+        return "us-epa"
     return "vector"
 
 
@@ -63,7 +70,7 @@ def read_path(
 ) -> gpd.GeoDataFrame:
     """Read a checked path. ``default_kind`` lets the format's default kind apply when ``kind`` is ``None``."""
     fmt = sniff_format(path) if format == "auto" else format
-    if fmt != "vector" and crs is not None:
+    if fmt not in {"vector", "us-epa"} and crs is not None:
         msg = f"{path}: --crs / crs= is only for vector files and CSV; {fmt} data are in {_FIXED_CRS[fmt]}"
         raise InputError(msg)
     if fmt in {"osm", "uk-blr", "cz-brownfields"} and where:
@@ -96,7 +103,46 @@ def read_path(
         return read_cz_brownfields(
             path, kind=kind or ("brownfield" if default_kind else None), columns=columns, working_crs=working_crs
         )
+    return _read_vector_file(
+        path,
+        fmt=fmt,
+        layer=layer,
+        where=where,
+        columns=columns,
+        kind=kind,
+        default_kind=default_kind,
+        crs=crs,
+        working_crs=working_crs,
+        source_name=source_name,
+    )
+
+
+def _read_vector_file(
+    path: Path,
+    *,
+    fmt: str,
+    layer: str | None,
+    where: str | None,
+    columns: Mapping[str, str] | None,
+    kind: str | None,
+    default_kind: bool,
+    crs: object | None,
+    working_crs: object | None,
+    source_name: str | None,
+) -> gpd.GeoDataFrame:
+    """A vector file: a sites file gisplan wrote, EPA RE-Powering records, or plain features."""
     raw = read_vector(path, layer=layer, where=where, crs=crs)
+    if fmt == "vector" and not columns and is_sites_frame(raw):
+        # a file gisplan wrote (`gisplan read`, `score`): keep its kinds, ids and attributes
+        return read_sites_frame(raw, label=file_label(path, layer), kind=kind, working_crs=working_crs)
+    if fmt == "us-epa":
+        return read_us_epa(
+            raw,
+            label=file_label(path, layer),
+            kind=kind or ("brownfield" if default_kind else None),
+            columns=columns,
+            working_crs=working_crs,
+        )
     return canonical(
         raw,
         source=source_name or _default_source(path, layer),
@@ -129,7 +175,8 @@ def read(
         A local file. GDAL virtual paths (``/vsi…``), ``.vrt`` files, URLs and connection
         strings are refused.
     format
-        ``auto`` (sniff), ``ruian``, ``uk-blr``, ``cz-brownfields``, ``osm`` or ``vector``.
+        ``auto`` (sniff), ``ruian``, ``uk-blr``, ``cz-brownfields``, ``us-epa`` (EPA RE-Powering
+        screening sites), ``osm`` or ``vector``.
     layer
         Vector: the layer of a multi-layer file. RÚIAN: ``obce``, ``parcely`` or
         ``stavebni_objekty`` (default) or a GDAL layer name. OSM: a preset, ``buildings``
@@ -137,7 +184,8 @@ def read(
     where
         OGR SQL filter (vector and RÚIAN only).
     columns
-        ``{"name"|"source_id"|"kind": source column}``, winning over each format's defaults.
+        ``{"name"|"source_id"|"kind": source column}``, winning over each format's defaults, and
+        at most one declared area for point sites: ``{"area_m2"|"area_ha"|"area_acres": column}``.
     kind
         Site kind of every feature: ``brownfield``, ``rooftop`` or ``municipal_land``. ``None``
         keeps the format's default: RÚIAN buildings and OSM buildings ``rooftop``, registers and
@@ -155,8 +203,9 @@ def read(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``site_id``, ``kind``, ``name``, ``source``, ``source_id``, ``area_m2`` [m²], the source
-        attributes in snake_case, and ``geometry`` in the working CRS.
+        ``site_id``, ``kind``, ``name``, ``source``, ``source_id``, ``area_m2`` [m²],
+        ``area_source`` (``geometry``, ``declared:<field>[<unit>]`` or ``not_available``), the
+        source attributes in snake_case, and ``geometry`` in the working CRS.
     """
     if format not in FORMATS:
         msg = f"unknown format {format!r}; use one of {', '.join(FORMATS)}"
@@ -181,7 +230,8 @@ def read_layer(layer: Layer, *, data_dir: Path | None = None, working_crs: objec
 
     Paths are relative to ``data_dir`` (default GISPLAN_DATA_DIR). The layer's ``site_kind``
     is the kind of every feature (``None`` for non-candidate layers), and vector sources use the
-    layer id as ``source``.
+    layer id as ``source``. A layer with ``owned:`` gives the owned RÚIAN parcels only
+    (:func:`gisplan.sources._owned.read_owned_layer`).
 
     Raises
     ------
@@ -197,6 +247,10 @@ def read_layer(layer: Layer, *, data_dir: Path | None = None, working_crs: objec
             "gisplan.sources.read_raster_window, not read_layer"
         )
         raise InputError(msg)
+    if isinstance(src, FileSource) and layer.owned is not None:
+        from gisplan.sources._owned import read_owned_layer
+
+        return read_owned_layer(layer, data_dir=folder, working_crs=working_crs).sites
     if isinstance(src, FileSource):
         return read_path(
             check_path(folder / src.path),

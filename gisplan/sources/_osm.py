@@ -21,6 +21,7 @@ import pandas as pd
 from gisplan import settings
 from gisplan.errors import InputError, OfflineError, UnreadableSourceError
 from gisplan.sources._common import canonical, check_kind, empty_sites, head_bytes, logger, target_crs
+from gisplan.sources._landcover import from_osm
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -123,7 +124,9 @@ def read_osm_file(
     -------
     geopandas.GeoDataFrame
         Canonical sites with ``source`` ``osm``, tags as snake_case columns (``roof:shape`` ->
-        ``roof_shape``) and ``area_m2`` [m²] computed in the working CRS (0 for nodes and lines).
+        ``roof_shape``), ``area_m2`` [m²] computed in the working CRS (NaN, ``area_source``
+        ``not_available``, for nodes and lines) and, where features carry ``landuse`` or
+        ``natural``, the canonical ``land_cover`` (:mod:`gisplan.sources._landcover`).
         An empty frame when nothing matches.
     """
     check_kind(kind)
@@ -132,6 +135,7 @@ def read_osm_file(
     if frame.empty:
         logger.info("%s: no OSM features match %s", path, dict(tags))
         return empty_sites(_empty_crs(path, working_crs))
+    frame = with_land_cover(frame)
     return canonical(
         frame.drop(columns=[c for c in ("osm_source_id", "name") if c in frame.columns]),
         source="osm",
@@ -142,6 +146,14 @@ def read_osm_file(
         working_crs=working_crs,
         label=str(path),
     )
+
+
+def with_land_cover(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with a ``land_cover`` column from its ``landuse``/``natural`` tags, when it has them."""
+    if "land_cover" in frame.columns:
+        return frame
+    cover = from_osm(frame)
+    return frame if cover is None else frame.assign(land_cover=cover)
 
 
 def _empty_crs(path: Path, working_crs: object | None) -> object:
@@ -313,7 +325,7 @@ def read_osm_online(
             msg = f"the OSM query for {where} failed ({exc}); check the network, the place name, or use a file"
             raise UnreadableSourceError(msg) from exc
     ids = [f"{element}/{osm_id}" for element, osm_id in frame.index]
-    frame = frame.reset_index(drop=True)
+    frame = with_land_cover(frame.reset_index(drop=True))
     return canonical(
         frame.drop(columns=[c for c in ("name",) if c in frame.columns]),
         source="osm",

@@ -136,7 +136,9 @@ def read_uk_blr(
         One row per register row, ``source`` ``uk-blr``, ``source_id`` ``<organisation>/<site>``,
         ``name`` the site address, points from ``latitude``/``longitude`` [degrees, EPSG:4326] (empty
         geometry where the register gives none), ``hectares`` kept [ha] and ``area_m2`` =
-        hectares × 10,000 [m²]. The council name (``name`` in the file) becomes ``organisation_name``.
+        hectares × 10,000 [m²] with ``area_source`` ``declared:hectares[ha]`` (``not_available``
+        and NaN where the register gives no hectares). The council name (``name`` in the file)
+        becomes ``organisation_name``.
     """
     import geopandas as gpd
     import shapely
@@ -177,6 +179,7 @@ def read_uk_blr(
         names=names,
         kind=kind,
         area_m2=frame["hectares"] * M2_PER_HECTARE,
+        area_field="hectares[ha]",
         columns=columns,
         working_crs=working_crs,
         label=str(path),
@@ -299,8 +302,9 @@ def read_cz_brownfields(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``source`` ``cz-brownfields``, ``source_id`` = ``kod``, ``name`` = ``nazev``, ``area_m2`` =
-        ``vymera_m2`` [m²], every column of the file, and the English columns ``previous_use``,
+        ``source`` ``cz-brownfields``, ``source_id`` = ``kod``, ``name`` = ``nazev``, ``area_m2``
+        [m²]: the polygon's area for WKT polygons, else ``vymera_m2`` (``area_source``
+        ``declared:vymera_m2[m2]``), every column of the file, and the English columns ``previous_use``,
         ``ownership``, ``contamination``, ``electricity``, ``water``, ``sewer``, ``gas``, ``road_access``.
 
     Raises
@@ -333,6 +337,7 @@ def read_cz_brownfields(
         names=frame["nazev"],
         kind=kind,
         area_m2=area,
+        area_field="vymera_m2[m2]",
         columns=columns,
         working_crs=working_crs,
         label=str(path),

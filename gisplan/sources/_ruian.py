@@ -9,17 +9,18 @@ EPSG:5514 (S-JTSK / Krovak East North).
 from __future__ import annotations
 
 import gzip
-import math
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from gisplan.errors import InputError, SourceNotFoundError, UnreadableSourceError
 from gisplan.sources._common import canonical, check_kind, file_label, head_bytes, logger
+from gisplan.sources._landcover import from_ruian
+from gisplan.sources._ruian_buildings import building_columns, read_lookups
+from gisplan.sources._ruian_codes import LAND_TYPES, code_of, parcel_number
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -29,8 +30,6 @@ LAYERS = {"obce": "Obce", "parcely": "Parcely", "stavebni_objekty": "StavebniObj
 #: Default site kind per GDAL layer; parcels are municipal land only when the caller says so.
 DEFAULT_KINDS = {"StavebniObjekty": "rooftop"}
 DEFAULT_LAYER = "stavebni_objekty"
-#: ``TypStavebnihoObjektuKod``: 1 číslo popisné, 2 číslo evidenční (RÚIAN code list).
-_HOUSE_NUMBER_PREFIX = {1: "č. p.", 2: "č. ev."}
 
 
 def is_vfr(path: Path) -> bool:
@@ -95,30 +94,35 @@ def _read_polygons(path: Path, gdal_layer: str, where: str | None) -> gpd.GeoDat
         raise UnreadableSourceError(msg) from exc
 
 
-def _names(frame: pd.DataFrame, gdal_layer: str) -> pd.Series[Any] | None:
-    if "Nazev" in frame.columns:
-        return frame["Nazev"]
-    if gdal_layer == "Parcely":
-        base = frame["KmenoveCislo"].astype("Int64").astype(str)
-        sub = frame["PododdeleniCisla"].astype("Int64").astype(str)
-        return base.where(frame["PododdeleniCisla"].isna(), base + "/" + sub)
+def _parcel_columns(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """``name`` ``st. 56, k. ú. Děčany``, ``parcel_number`` and ``cadastral_area`` of ``Parcely`` rows."""
+    areas = read_lookups(path, parcels=False).cadastral_areas
+    numbers = [
+        parcel_number(b, s, n)
+        for b, s, n in zip(frame["KmenoveCislo"], frame["PododdeleniCisla"], frame["DruhCislovaniKod"], strict=True)
+    ]
+    names = [areas.get(code_of(k) or -1) for k in frame["KatastralniUzemiKod"]]
+    return pd.DataFrame(
+        {
+            "name": [f"{n}, k. ú. {a}" if a else n for n, a in zip(numbers, names, strict=True)],
+            "parcel_number": numbers,
+            "cadastral_area": names,
+            "land_type_cs": [LAND_TYPES.get(code_of(v) or -1) for v in frame["DruhPozemkuKod"]],
+        },
+        index=frame.index,
+    )
+
+
+def _names_and_columns(path: Path, frame: pd.DataFrame, gdal_layer: str) -> tuple[pd.Series[Any] | None, pd.DataFrame]:
+    """Display names and the columns the reader adds (addresses, uses, plot numbers) for one layer."""
+    added = pd.DataFrame(index=frame.index)
     if gdal_layer == "StavebniObjekty":
-        return pd.Series(
-            [_house_name(t, n) for t, n in zip(frame["TypStavebnihoObjektuKod"], frame["CisloDomovni"], strict=True)],
-            index=frame.index,
-        )
-    return None
-
-
-def _house_name(kind_code: object, numbers: object) -> str | None:
-    """``č. p. 10`` from ``TypStavebnihoObjektuKod`` and the ``CisloDomovni`` list."""
-    if not isinstance(kind_code, int | float) or math.isnan(kind_code):
-        return None
-    prefix = _HOUSE_NUMBER_PREFIX.get(int(kind_code))
-    values = list(numbers) if isinstance(numbers, list | tuple | np.ndarray) else []
-    if prefix is None or not values:
-        return None
-    return f"{prefix} {', '.join(str(n) for n in values)}"
+        added = building_columns(frame, read_lookups(path))
+    elif gdal_layer == "Parcely" and {"KmenoveCislo", "DruhCislovaniKod"} <= set(frame.columns):
+        added = _parcel_columns(path, frame)
+    if "name" in added.columns:
+        return added.pop("name"), added
+    return (frame["Nazev"] if "Nazev" in frame.columns else None), added
 
 
 def read_ruian(
@@ -155,8 +159,18 @@ def read_ruian(
     -------
     geopandas.GeoDataFrame
         Canonical sites with ``source`` ``ruian`` and ``source_id`` the GML id (``PA.1063405506``,
-        ``SO.16534174``, ``OB.564729``); ``area_m2`` [m²] is the polygon area. Features without a
-        polygon (buildings not yet mapped) are left out and counted in the log.
+        ``SO.16534174``, ``OB.564729``); ``area_m2`` [m²] is the polygon area. Parcels get
+        ``land_cover`` from ``DruhPozemkuKod`` (10 lesní pozemek -> ``forest``, 11 vodní plocha ->
+        ``water``…, see :mod:`gisplan.sources._landcover`). Features without a polygon
+        (buildings not yet mapped) are left out and counted in the log.
+
+        Buildings are named by their address (``Semeč č. p. 12``, or street and number) and
+        carry ``address``, ``building_use`` (residential, civic…), ``building_use_code``,
+        ``building_use_cs``, ``public_building``, ``parcel_number`` and ``cadastral_area``
+        (:mod:`gisplan.sources._ruian_buildings`); a building without a house number is named
+        by its use and plot (``zemědělská stavba, st. 123, k. ú. Děčany``). Parcels are named
+        ``st. 56, k. ú. Děčany`` / ``153/36, k. ú. Solany`` (``st.``: stavební parcela) and
+        carry ``parcel_number``, ``cadastral_area`` and ``land_type_cs`` (druh pozemku).
     """
     check_kind(kind)
     _check_complete(path)
@@ -168,11 +182,16 @@ def read_ruian(
     if no_geometry.any():
         logger.info("%s: %d features have no polygon and are left out", file_label(path, gdal_layer), no_geometry.sum())
         frame = frame[~no_geometry]
+    if "DruhPozemkuKod" in frame.columns and "land_cover" not in frame.columns:
+        frame = frame.assign(land_cover=from_ruian(frame["DruhPozemkuKod"]))
+    names, added = _names_and_columns(path, frame, gdal_layer)
+    if not added.empty:
+        frame = frame.assign(**{c: added[c] for c in added.columns if c not in frame.columns})
     return canonical(
         frame,
         source="ruian",
         source_ids=frame["gml_id"],
-        names=_names(frame, gdal_layer),
+        names=names,
         kind=kind if kind is not None or not default_kind else DEFAULT_KINDS.get(gdal_layer),
         columns=columns,
         working_crs=working_crs,

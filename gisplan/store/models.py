@@ -92,6 +92,8 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Moved by a password, role or scope change and by disabling; app sessions of an older epoch end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
@@ -118,6 +120,8 @@ class Site(Base):
     source: Mapped[str] = mapped_column(String(200))
     source_id: Mapped[str] = mapped_column(String(200))
     area_m2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: ``geometry``, a declared field (``declared:hectares``…) or ``not_available`` (migration 0006).
+    area_source: Mapped[str | None] = mapped_column(String(60), nullable=True)
     municipality_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     region_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -165,6 +169,11 @@ class SiteScore(Base):
     energy_mwh_yr: Mapped[float | None] = mapped_column(Float, nullable=True)
     co2_t_yr: Mapped[float | None] = mapped_column(Float, nullable=True)
     households: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: Share of the profile's criteria weight that was measured [0–1] (migration 0006).
+    completeness: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: ``irradiation_raster``, ``region``, ``fallback_clearsky`` or ``not_available``.
+    yield_source: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    yield_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     criteria: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     scored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -325,6 +334,8 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_target", "target_type", "target_id"),)
 
 
+from gisplan.store import community_data as _community_data  # noqa: E402, F401 - registers demand, poverty, actions
 from gisplan.store import notices as _notices  # noqa: E402, F401 - registers the notices table on Base
+from gisplan.store import participation as _participation  # noqa: E402, F401 - registers proposals and votes
 from gisplan.store import prefs as _prefs  # noqa: E402, F401 - registers the user_prefs table on Base
 from gisplan.store import shortlists as _shortlists  # noqa: E402, F401 - registers the shortlist tables on Base

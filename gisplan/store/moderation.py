@@ -31,8 +31,8 @@ from gisplan.errors import InputError
 from gisplan.store import permissions as perm
 from gisplan.store.models import Community, CommunityMember, Site, SiteScore, Submission, User, UserScope, utcnow
 from gisplan.store.notices import Notice
-from gisplan.store.sitescores import area_m2, score_rows
-from gisplan.store.tx import UNSET, snapshot
+from gisplan.store.sitescores import area_and_source, score_rows
+from gisplan.store.tx import UNSET
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -171,6 +171,7 @@ def _decide(
     tx: Tx, submission_id: int, expected_version: int, state: str, feedback: str, **changes: Any
 ) -> tuple[Submission, dict[str, Any], dict[str, Any]]:
     sub, _ = _open_for(tx, perm.Action.SUBMISSION_MODERATE, submission_id)
+    tx.expect_version(sub, f"submission {submission_id}", expected_version, {"state": state}, _FIELDS)
     _need_state(sub, ("submitted",), "moderated")
     values = {"state": state, "feedback": feedback, "moderated_by": tx.actor_id, **changes}
     before, after = tx.save(sub, f"submission {submission_id}", expected_version, values, _FIELDS)
@@ -263,14 +264,13 @@ def accept(
 
     def check(tx: Tx) -> tuple[str, str, BaseGeometry | None, dict[str, Any]]:
         sub, _ = _open_for(tx, perm.Action.SUBMISSION_MODERATE, submission_id)
+        tx.expect_version(sub, f"submission {submission_id}", expected_version, {"state": "accepted"}, _FIELDS)
         _need_state(sub, ("submitted",), "accepted")
-        if sub.version != expected_version:
-            tx.conflict(f"submission {submission_id}", expected_version, {"state": "accepted"}, snapshot(sub, _FIELDS))
         return sub.kind, sub.name, sub.geom, dict(sub.attributes or {})
 
     kind, name, geom, attributes = store.transaction(actor, check)
     site_id = f"submission:{submission_id}"
-    area = area_m2(geom, attributes)
+    area, area_source = area_and_source(geom, attributes)
     rows: list[dict[str, Any]] = []
     unscored: list[tuple[str, str]] = []
     if geom is not None:
@@ -290,6 +290,7 @@ def accept(
         sub, _ = _open_for(tx, perm.Action.SUBMISSION_MODERATE, submission_id)
         _need_state(sub, ("submitted",), "accepted")
         site = _new_site(tx, sub, site_id, area)
+        site.area_source = area_source
         now = utcnow()
         scores = [SiteScore(site_id=site_id, scored_at=now, **row) for row in rows]
         tx.session.add_all(scores)
@@ -371,13 +372,18 @@ def resubmit(
 
     def work(tx: Tx) -> Submission:
         sub, _ = _open_for(tx, perm.Action.SUBMISSION_EDIT, submission_id)
+        tx.expect_version(sub, f"submission {submission_id}", expected_version, {"state": "submitted"}, _FIELDS)
         _need_state(sub, ("returned",), "resubmitted")
+        from gisplan.intake import check_site_geometry, check_submission_text  # the upload's checks
+
+        check_submission_text("" if name is UNSET else name, None if attributes is UNSET else attributes)
         changes: dict[str, Any] = {"state": "submitted"}
         if name is not UNSET:
             changes["name"] = name
         if attributes is not UNSET:
             changes["attributes"] = dict(attributes)
         if geom is not UNSET:
+            check_site_geometry(geom, srid=tx.srid, municipality_code=sub.municipality_code)
             changes["geom"] = tx.with_srid(geom)
         before, after = tx.save(sub, f"submission {submission_id}", expected_version, changes, _FIELDS)
         tx.audit("submission.resubmitted", "submission", submission_id, before=before, after=after)
@@ -398,6 +404,7 @@ def withdraw(store: Store, actor: ActorRef, submission_id: int, *, expected_vers
 
     def work(tx: Tx) -> Submission:
         sub, _ = _open_for(tx, perm.Action.SUBMISSION_EDIT, submission_id)
+        tx.expect_version(sub, f"submission {submission_id}", expected_version, {"state": "withdrawn"}, _FIELDS)
         _need_state(sub, OPEN_STATES, "withdrawn")
         changes = {"state": "withdrawn"}
         before, after = tx.save(sub, f"submission {submission_id}", expected_version, changes, _FIELDS)

@@ -15,13 +15,12 @@ from argon2 import PasswordHasher
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, select
 
-from gisplan.errors import ConflictError, InputError
+from gisplan.errors import ConflictError, InputError, LastAdminError
 from gisplan.store import permissions as perm
 from gisplan.store.models import (
     Community,
     CommunityMember,
     FundingCall,
-    Site,
     Submission,
     User,
     UserScope,
@@ -32,7 +31,6 @@ from gisplan.store.tx import UNSET, snapshot
 
 COMMUNITY_KINDS = ("municipality", "mas", "energy_community")
 SITE_KINDS = ("brownfield", "rooftop", "municipal_land")
-SUBMISSION_DECISIONS = ("accepted", "rejected")
 MIN_PASSWORD_LENGTH = 10
 
 _USER_FIELDS = ("username", "display_name", "role", "disabled", "oidc_sub")
@@ -126,12 +124,24 @@ class PeopleOps(SiteOps):
         return user
 
     def set_role(self, username: str, role: str, *, scope: perm.Scope | None = None) -> User:
-        """Change a user's role (and scope, if given)."""
+        """Change a user's role (and scope, if given); a change of either ends the user's open sessions.
+
+        Raises
+        ------
+        LastAdminError
+            If this would demote the last active admin.
+        """
         role_ = _role(role)
         self.require(perm.Action.USER_ADMIN, "user", username)
         user = self._user_by_name(username)
-        before = snapshot(user, _USER_FIELDS) | {"scope": self._scope_of(user.id)}
-        self.save(user, f"user {username}", user.version, {"role": role_.value}, _USER_FIELDS)
+        old_scope = self._scope_of(user.id)
+        before = snapshot(user, _USER_FIELDS) | {"scope": old_scope}
+        if role_ != perm.Role.ADMIN:
+            self._keep_an_admin(user, f"demoting {username!r} to {role_.value}")
+        changes: dict[str, Any] = {"role": role_.value}
+        if role_.value != user.role or (scope is not None and str(scope) != old_scope):
+            changes["session_epoch"] = user.session_epoch + 1
+        self.save(user, f"user {username}", user.version, changes, _USER_FIELDS)
         if scope is not None:
             self._set_scope(user.id, scope)
         after = snapshot(user, _USER_FIELDS) | {"scope": self._scope_of(user.id)}
@@ -139,20 +149,55 @@ class PeopleOps(SiteOps):
         return user
 
     def set_disabled(self, username: str, disabled: bool = True) -> User:
-        """Disable (or enable again) a user; a disabled user may do nothing."""
+        """Disable (or enable again) a user; a disabled user may do nothing, and their open sessions end.
+
+        Raises
+        ------
+        LastAdminError
+            If this would disable the last active admin.
+        """
         self.require(perm.Action.USER_ADMIN, "user", username)
         user = self._user_by_name(username)
-        before, after = self.save(user, f"user {username}", user.version, {"disabled": disabled}, _USER_FIELDS)
+        changes: dict[str, Any] = {"disabled": disabled}
+        if disabled:
+            self._keep_an_admin(user, f"disabling {username!r}")
+            if not user.disabled:
+                changes["session_epoch"] = user.session_epoch + 1
+        before, after = self.save(user, f"user {username}", user.version, changes, _USER_FIELDS)
         self.audit("user.disable" if disabled else "user.enable", "user", user.id, before=before, after=after)
         return user
 
     def set_password(self, username: str, password: str) -> User:
-        """Set a user's password (stored as an Argon2id hash only)."""
+        """Set a user's password (stored as an Argon2id hash only); the user's open sessions end."""
         self.require(perm.Action.USER_ADMIN, "user", username)
         user = self._user_by_name(username)
-        self.save(user, f"user {username}", user.version, {"password_hash": hash_password(password)}, ())
+        changes = {"password_hash": hash_password(password), "session_epoch": user.session_epoch + 1}
+        self.save(user, f"user {username}", user.version, changes, ())
         self.audit("user.set_password", "user", user.id, detail="password changed")
         return user
+
+    def _keep_an_admin(self, user: User, change: str) -> None:
+        """Refuse ``change`` of ``user`` if they are the last active admin.
+
+        The active admins' rows are locked (``FOR UPDATE`` on PostgreSQL; SQLite
+        writers take turns anyway), so two admins demoting each other at once
+        cannot both succeed.
+        """
+        if user.role != perm.Role.ADMIN.value or user.disabled:
+            return
+        admins = self.session.scalars(
+            select(User.id)
+            .where(User.role == perm.Role.ADMIN.value, User.disabled.is_(False))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        if [uid for uid in admins if uid != user.id]:
+            return
+        msg = (
+            f"{change} would leave no active admin; make another user admin first "
+            "(`gisplan users set-role <name> admin`)"
+        )
+        raise LastAdminError(msg)
 
     # --- communities ------------------------------------------------------------------------------
     def _require_community(self, kind: str, region: str | None, municipality: str | None, target: object) -> None:
@@ -217,13 +262,20 @@ class PeopleOps(SiteOps):
         expected_version: int,
         name: str = UNSET,
         population: int | None = UNSET,
+        region_code: str | None = UNSET,
         attributes: Mapping[str, Any] = UNSET,
         members: Sequence[Member] | None = None,
     ) -> Community:
-        """Edit a community; ``members`` replaces the member list when given."""
+        """Edit a community; ``members`` replaces the member list when given.
+
+        A new ``region_code`` must lie in the actor's scope as well as the old one.
+        """
         community = self.fetch(Community, community_id, "community")
         self._require_community(community.kind, community.region_code, community.municipality_code, community_id)
-        changes: dict[str, Any] = {k: v for k, v in {"name": name, "population": population}.items() if v is not UNSET}
+        if region_code is not UNSET and region_code != community.region_code:
+            self._require_community(community.kind, region_code, community.municipality_code, community_id)
+        fields = {"name": name, "population": population, "region_code": region_code}
+        changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not UNSET}
         if attributes is not UNSET:
             changes["attributes"] = dict(attributes)
         if members is not None:
@@ -297,6 +349,10 @@ class PeopleOps(SiteOps):
         if self.actor_id is None:
             msg = "submissions need a real submitting user; pass a user id, not SYSTEM"
             raise InputError(msg)
+        from gisplan.intake import check_site_geometry, check_submission_text  # deferred: heavy
+
+        check_submission_text(name, attributes)  # the upload's checks, whoever calls
+        check_site_geometry(geom, srid=self.srid, municipality_code=municipality_code)
         sub = Submission(
             municipality_code=municipality_code,
             submitted_by=self.actor_id,
@@ -334,68 +390,22 @@ class PeopleOps(SiteOps):
     ) -> Submission:
         """The submitting municipality edits its submission while it is still ``submitted``."""
         sub = self._submission_for(perm.Action.SUBMISSION_EDIT, submission_id)
+        self.expect_version(sub, f"submission {submission_id}", expected_version, {"edit": True}, _SUBMISSION_FIELDS)
         if sub.state != "submitted":
             msg = f"submission {submission_id} is {sub.state!r} and can no longer be edited"
             raise InputError(msg)
+        from gisplan.intake import check_site_geometry, check_submission_text
+
+        check_submission_text("" if name is UNSET else name, None if attributes is UNSET else attributes)
         changes: dict[str, Any] = {k: v for k, v in {"name": name}.items() if v is not UNSET}
         if geom is not UNSET:
+            check_site_geometry(geom, srid=self.srid, municipality_code=sub.municipality_code)
             changes["geom"] = self.with_srid(geom)
         if attributes is not UNSET:
             changes["attributes"] = dict(attributes)
         before, after = self.save(sub, f"submission {submission_id}", expected_version, changes, _SUBMISSION_FIELDS)
         self.audit("submission.edit", "submission", submission_id, before=before, after=after)
         return sub
-
-    def withdraw_submission(self, submission_id: int, *, expected_version: int) -> Submission:
-        """The submitting municipality withdraws its submission."""
-        sub = self._submission_for(perm.Action.SUBMISSION_EDIT, submission_id)
-        what = f"submission {submission_id}"
-        before, after = self.save(sub, what, expected_version, {"state": "withdrawn"}, _SUBMISSION_FIELDS)
-        self.audit("submission.withdraw", "submission", submission_id, before=before, after=after)
-        return sub
-
-    def moderate_submission(
-        self, submission_id: int, decision: str, *, expected_version: int, feedback: str = ""
-    ) -> Submission:
-        """An animator (or admin) accepts or rejects a submission; acceptance creates site ``submission:<id>``."""
-        if decision not in SUBMISSION_DECISIONS:
-            msg = f"decision {decision!r} is not one of {SUBMISSION_DECISIONS}"
-            raise InputError(msg)
-        sub = self._submission_for(perm.Action.SUBMISSION_MODERATE, submission_id)
-        if sub.state != "submitted":
-            msg = f"submission {submission_id} is {sub.state!r}; only submitted ones can be moderated"
-            raise InputError(msg)
-        changes: dict[str, Any] = {"state": decision, "feedback": feedback, "moderated_by": self.actor_id}
-        if decision == "accepted":
-            changes["site_id"] = self._site_from_submission(sub)
-        what = f"submission {submission_id}"
-        before, after = self.save(sub, what, expected_version, changes, _SUBMISSION_FIELDS)
-        self.audit(f"submission.{decision}", "submission", submission_id, before=before, after=after)
-        return sub
-
-    def _site_from_submission(self, sub: Submission) -> str:
-        site_id = f"submission:{sub.id}"
-        bounds = sub.geom.bounds if sub.geom is not None else (None, None, None, None)
-        site = Site(
-            id=site_id,
-            kind=sub.kind,
-            name=sub.name,
-            source="submission",
-            source_id=str(sub.id),
-            area_m2=float(sub.geom.area) if sub.geom is not None else None,
-            municipality_code=sub.municipality_code,
-            attributes=dict(sub.attributes),
-            geom=self.with_srid(sub.geom),
-            minx=bounds[0],
-            miny=bounds[1],
-            maxx=bounds[2],
-            maxy=bounds[3],
-            status=perm.Status.NEW.value,
-        )
-        self.session.add(site)
-        self.session.flush()
-        self.audit("site.add", "site", site_id, after={"from_submission": sub.id, "kind": sub.kind, "name": sub.name})
-        return site_id
 
     # --- export -----------------------------------------------------------------------------------
     def authorize_export(self, what: str) -> None:

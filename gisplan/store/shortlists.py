@@ -178,14 +178,18 @@ def list_shortlists(store: Store) -> list[ShortlistInfo]:
     return store.read(_info_rows)
 
 
-def get_shortlist(store: Store, name: str) -> ShortlistInfo:
-    """One shortlist by name.
+def get_shortlist(store: Store, name: str, *, actor: ActorRef | None = None) -> ShortlistInfo:
+    """One shortlist by name; with ``actor``, only if they may export (checked before the lookup).
 
     Raises
     ------
+    PermissionDeniedError
+        If ``actor`` may not export (audited), whether or not the shortlist exists.
     NotFoundError
         If there is no shortlist of this name; the message lists the names.
     """
+    if actor is not None:  # refused (and audited) as an export of the shortlist, like the export itself
+        store.transaction(actor, lambda tx: tx.require(perm.Action.EXPORT, "export", f"shortlist:{name}"))
     rows = store.read(lambda s: _info_rows(s, name))
     if not rows:
         raise _not_found(name, [i.name for i in list_shortlists(store)])
@@ -256,7 +260,14 @@ def _check_name(name: str) -> str:
     return clean
 
 
+def _require_exporter(tx: Tx, name: str) -> perm.Actor:
+    """The actor if they may export; checked before any lookup, so a refusal says nothing of what exists."""
+    return tx.require(perm.Action.EXPORT, "shortlist", name)
+
+
 def _load(tx: Tx, name: str) -> Shortlist:
+    """Shortlist ``name`` for a write by an exporter (the permission first: not-found lists the names)."""
+    _require_exporter(tx, name)
     row = tx.session.scalar(select(Shortlist).where(Shortlist.name == name))
     if row is None:
         raise _not_found(name, list(tx.session.scalars(select(Shortlist.name).order_by(Shortlist.name))))
@@ -266,7 +277,7 @@ def _load(tx: Tx, name: str) -> Shortlist:
 
 def _require_owner(tx: Tx, row: Shortlist, action: str) -> None:
     """Exporters may write; only the creator or an admin may change someone's shortlist."""
-    actor = tx.require(perm.Action.EXPORT, "shortlist", row.name)
+    actor = _require_exporter(tx, row.name)
     if actor.role != perm.Role.ADMIN and row.created_by is not None and row.created_by != tx.actor_id:
         tx.deny(action, "shortlist", row.name, "only the creator of a shortlist or an admin may change it")
 
@@ -328,7 +339,7 @@ def create_shortlist(
     clean = _check_name(name)
 
     def work(tx: Tx) -> int:
-        tx.require(perm.Action.EXPORT, "shortlist", clean)
+        _require_exporter(tx, clean)
         existing = tx.session.scalar(select(Shortlist).where(Shortlist.name == clean))
         if existing is not None:
             msg = f"a shortlist {clean!r} exists already (created {existing.created_at:%Y-%m-%d}); choose another name"

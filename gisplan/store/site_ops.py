@@ -78,9 +78,10 @@ class SiteOps(TxBase):
         InputError
             For an unknown status, a move to the same status, or a rejection without a reason.
         PermissionDeniedError
-            If the actor's role may not make this move, or the site lies outside their scope.
+            If the actor may not change statuses in the site's place, or their role may not make this move.
         ConflictError
-            If the site changed since ``expected_version``.
+            If the site changed since ``expected_version``; checked before the move itself,
+            which was decided on the status the caller saw.
         """
         try:
             target = perm.Status(new_status)
@@ -92,6 +93,8 @@ class SiteOps(TxBase):
             msg = f"moving site {site_id} to {target.value!r} needs a reason; give one"
             raise InputError(msg)
         site = self._site_for(perm.Action.SITE_STATUS, site_id)
+        changes = {"status": target.value, "status_reason": reason}
+        self.expect_version(site, f"site {site_id}", expected_version, changes, _SITE_FIELDS)
         current = perm.Status(site.status)
         if current == target:
             msg = f"site {site_id} is already {target.value!r}"
@@ -100,9 +103,7 @@ class SiteOps(TxBase):
         if actor is not None and not perm.transition_allowed(actor.role, current, target):
             why = f"role {actor.role.value!r} may not move a site from {current.value!r} to {target.value!r}"
             self.deny(perm.Action.SITE_STATUS.value, "site", site_id, why)
-        before, after = self.save(
-            site, f"site {site_id}", expected_version, {"status": target.value, "status_reason": reason}, _SITE_FIELDS
-        )
+        before, after = self.save(site, f"site {site_id}", expected_version, changes, _SITE_FIELDS)
         self.session.add(
             StatusChange(
                 site_id=site_id,

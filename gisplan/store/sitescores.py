@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gisplan.errors import GisplanError
+from gisplan.store.ingest import PROVENANCE_NUMBERS, PROVENANCE_TEXTS
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -43,15 +44,36 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def area_m2(geom: BaseGeometry | None, attributes: Mapping[str, Any]) -> float | None:
-    """Area [m²] of the shape; for a point, the area the form gave (``area_ha``) if any."""
-    if geom is None:
+def _text(value: Any) -> str | None:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
         return None
-    if geom.area > 0:
-        return float(geom.area)
+    return str(value) or None
+
+
+#: ``area_source`` of a point whose area the submission form declared (``area_ha``).
+FORM_AREA_SOURCE = "declared:area_ha[ha]"
+
+
+def area_and_source(geom: BaseGeometry | None, attributes: Mapping[str, Any]) -> tuple[float | None, str]:
+    """Area [m²] of a submitted shape and where it comes from (see ``Site.area_source``).
+
+    A polygon's own area (``geometry``); for a point, the area the form
+    declared (``area_ha``); otherwise not available (None, never 0).
+    """
+    if geom is not None and geom.area > 0:
+        return float(geom.area), "geometry"
     form = attributes.get("form") or {}
     area_ha = _number(form.get("area_ha")) if isinstance(form, Mapping) else None
-    return area_ha * 10_000.0 if area_ha else 0.0
+    if geom is not None and area_ha is not None and area_ha > 0:
+        return area_ha * 10_000.0, FORM_AREA_SOURCE
+    return None, "not_available"
+
+
+def area_m2(geom: BaseGeometry | None, attributes: Mapping[str, Any]) -> float | None:
+    """Area [m²] of the shape; for a point, the area the form gave (``area_ha``); None when neither."""
+    return area_and_source(geom, attributes)[0]
 
 
 def score_rows(
@@ -101,6 +123,9 @@ def score_rows(
             "source": ["submission"],
             "source_id": [site_id.partition(":")[2]],
             "area_m2": [area_m2 if area_m2 is not None else float(geom.area)],
+            "area_source": [
+                "geometry" if geom.area > 0 else (FORM_AREA_SOURCE if area_m2 is not None else "not_available")
+            ],
         },
         geometry=[geom],
         crs=f"EPSG:{srid}",
@@ -124,10 +149,12 @@ def score_rows(
                 "excluded": bool(row.get("excluded")),
                 **{column: _json_list(row.get(column)) for column in _SCORE_JSON},
                 **{column: _number(row.get(column)) for column in _ENERGY},
+                **{column: _number(row.get(column)) for column in PROVENANCE_NUMBERS},
+                **{column: _text(row.get(column)) for column in PROVENANCE_TEXTS},
                 "criteria": {c: _number(row[c]) for c in names if c in scored.columns},
             }
         )
     return rows, unscored
 
 
-__all__ = ["area_m2", "score_rows"]
+__all__ = ["FORM_AREA_SOURCE", "area_and_source", "area_m2", "score_rows"]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gisplan import settings
 from gisplan.errors import ConfigError, ConflictError, NotFoundError, PermissionDeniedError
-from gisplan.store import migrate
+from gisplan.store import migrate, revisions
 from gisplan.store import permissions as perm
 from gisplan.store.engine import is_sqlite, make_engine, run_read, run_write
 from gisplan.store.models import (
@@ -336,6 +336,17 @@ class Store(WriteMethods):
     def revision(self) -> int:
         """A number that grows with every write (the last audit id); a cache key for the app."""
         return int(self.read(lambda s: s.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))) or 0)
+
+    def map_revision(self) -> revisions.MapRevision:
+        """The sites revision and the status revision (:mod:`gisplan.store.revisions`); cache keys for the map.
+
+        Unlike :meth:`revision`, neither moves with a note, a link or a user change.
+        """
+        return self.read(revisions.read)
+
+    def worked_statuses(self) -> dict[str, str]:
+        """Status of every current site that is no longer ``new``, by site id (a small read)."""
+        return self.read(revisions.worked_statuses)
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables."""

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gisplan.errors import ConflictError, NotFoundError, PermissionDeniedError
 from gisplan.store import permissions as perm
+from gisplan.store import revisions
 from gisplan.store.models import AuditEntry, Community, CommunityMember, User, UserScope, utcnow
 
 M = TypeVar("M")
@@ -200,6 +201,8 @@ class TxBase:
                 detail=detail,
             )
         )
+        if revisions.changes_sites(action):  # the Map page's cached site index follows this
+            revisions.bump(self.session)
 
     def fetch(self, model: type[M], key: object, what: str) -> M:
         """The current row of ``model`` with primary key ``key``, re-read in this transaction."""
@@ -244,6 +247,19 @@ class TxBase:
                 theirs = snapshot(current, shown) if current is not None else {}
             self.conflict(what, expected_version, changes, theirs)
         return before, snapshot(row, shown)
+
+    def expect_version(
+        self, row: Any, what: str, expected_version: int, changes: dict[str, Any], fields: tuple[str, ...]
+    ) -> None:
+        """Raise the ConflictError of a stale save now, before any rule that depends on the row's state.
+
+        A move (a status change, a moderation) was decided on the state the caller saw;
+        when the row moved on since, the caller must reload and decide again, so the
+        conflict is reported rather than a refusal based on the newer state.
+        :meth:`save` checks the version again when it writes.
+        """
+        if row.version != expected_version:
+            self.conflict(what, expected_version, changes, snapshot(row, tuple(dict.fromkeys((*fields, "version")))))
 
     @staticmethod
     def conflict(what: str, expected_version: int, changes: dict[str, Any], theirs: dict[str, Any]) -> NoReturn:

@@ -176,17 +176,6 @@ class WriteMethods:
             actor, lambda tx: tx.update_submission(submission_id, expected_version=expected_version, **fields)
         )
 
-    def moderate_submission(
-        self, actor: ActorRef, submission_id: int, decision: str, *, expected_version: int, feedback: str = ""
-    ) -> Submission:
-        """Accept or reject a submission."""
-        return self.transaction(
-            actor,
-            lambda tx: tx.moderate_submission(
-                submission_id, decision, expected_version=expected_version, feedback=feedback
-            ),
-        )
-
     def authorize_export(self, actor: ActorRef, what: str) -> None:
         """Raise PermissionDeniedError unless ``actor`` may export; audit the export."""
         self.transaction(actor, lambda tx: tx.authorize_export(what))

@@ -129,6 +129,12 @@ def _layer(
     return entry
 
 
+@pytest.fixture(autouse=True)
+def _no_warmup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No background warm-up thread in AppTest runs (``test_warmup.py`` calls it directly)."""
+    monkeypatch.setenv("GISPLAN_WARMUP", "0")
+
+
 @pytest.fixture(scope="session")
 def tiny_region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(layers_dir, data_dir) of the tiny region, built once per test session."""

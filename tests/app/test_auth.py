@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from gisplan.app import auth
 from gisplan.errors import AuthenticationError
-from gisplan.store import SYSTEM, Role, Store
+from gisplan.store import SYSTEM, Role, Scope, Store
 from tests.app.appstore import ACCOUNTS, user_id
 from tests.conftest import ROOT
 
@@ -173,3 +173,51 @@ def test_an_unlinked_oidc_subject_is_not_logged_in(app_store: Store) -> None:
     assert at.title[0].value == "Přihlášení do gisplanu"
     assert "oidc|stranger" in at.warning[0].value
     assert [b.label for b in at.button if "OIDC" in b.label] == ["Přihlásit se přes organizaci (OIDC)"]
+
+
+@pytest.mark.usefixtures("fresh_throttle")
+def test_a_password_change_ends_an_open_session_and_its_writes(app_store: Store) -> None:
+    from gisplan.app import shell
+    from gisplan.store.prefs import LANGUAGE, get_pref
+
+    at = _log_in(_app().run(), "planner", ACCOUNTS["planner"].password)
+    assert "Přihlášen(a): planner (plánovač)" in [c.value for c in at.sidebar.caption]
+    assert at.session_state[auth.EPOCH_KEY] == 0
+    app_store.transaction(SYSTEM, lambda tx: tx.set_password("planner", "someone-elses-password"))
+    # the next action of the open session is a write (the language switch saves the choice): refused
+    at.sidebar.radio(key=shell.LANG_KEY).set_value("en").run()
+    assert not at.exception
+    assert get_pref(app_store, user_id(app_store, "planner"), LANGUAGE) is None
+    assert at.title[0].value == "Log in to gisplan"
+    assert "password, role or scope of your account changed" in at.info[0].value
+    assert auth.USER_KEY not in at.session_state
+    # the old password no longer works, the new one opens a new session at the new epoch
+    at = _log_in(at, "planner", ACCOUNTS["planner"].password)
+    assert auth.USER_KEY not in at.session_state
+    at = _log_in(at, "planner", "someone-elses-password")
+    assert at.session_state[auth.EPOCH_KEY] == 1
+    assert "Signed in: planner (planner)" in [c.value for c in at.sidebar.caption]
+
+
+def test_a_role_or_scope_change_ends_an_open_session(app_store: Store) -> None:
+    at = _app(**{auth.USER_KEY: user_id(app_store, "animator"), auth.METHOD_KEY: "local"}).run()
+    assert "Přihlášen(a): animator (animátor)" in [c.value for c in at.sidebar.caption]
+    app_store.set_role(SYSTEM, "animator", "animator", scope=Scope.parse(["region:CZ080"]))
+    at.run()
+    assert at.title[0].value == "Přihlášení do gisplanu"
+    assert "Vaše přihlášení skončilo, protože se změnilo heslo, role nebo působnost" in at.info[0].value
+
+
+def test_an_oidc_session_ends_when_the_role_changes(app_store: Store) -> None:
+    app_store.add_user(SYSTEM, "eva", "planner", oidc_sub="oidc|eva")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = OIDC
+    at.user = {"is_logged_in": True, "sub": "oidc|eva"}
+    at.run()
+    assert "Přihlášen(a): eva (plánovač)" in [c.value for c in at.sidebar.caption]
+    at.run()  # an unchanged epoch keeps the session
+    assert "Přihlášen(a): eva (plánovač)" in [c.value for c in at.sidebar.caption]
+    app_store.set_role(SYSTEM, "eva", "animator", scope=Scope.parse(["region:CZ042"]))
+    at.run()
+    assert not at.sidebar.caption
+    assert at.title[0].value == "Přihlášení do gisplanu"

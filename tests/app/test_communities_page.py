@@ -133,7 +133,7 @@ def test_municipality_report_shows_status_potential_and_funding(world: World) ->
     funding = frame(at, "Výzva")
     assert funding["Výzva"].tolist() == ["RES3_2024", "OPST40"]
     assert funding["Způsobilá"].tolist() == [1, 0]
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 2  # statuses, and potential against demand
 
 
 def test_energy_community_demand_from_households_in_english(world: World) -> None:
@@ -151,7 +151,9 @@ def test_energy_community_demand_from_households_in_english(world: World) -> Non
 
 def test_demand_basis_translates_the_library_text() -> None:
     assert demand_basis("entered", "cs") == "zadaná hodnota"
-    assert demand_basis("estimated from 2,577 inhabitants", "en") == "estimated from 2\u00a0577 inhabitants"
+    assert demand_basis("estimated from 2,577 inhabitants", "en") == "estimated from 2,577 inhabitants"
+    assert demand_basis("estimated from 2,577 households", "cs") == "odhad z 2\u00a0577 domácností"
+    assert demand_basis("estimated from 2,577 inhabitants", "da") == "anslået ud fra 2.577 indbyggere"
     assert demand_basis("something else", "en") == "something else"
 
 
@@ -174,7 +176,9 @@ def test_a_municipality_user_reads_its_municipality_but_neither_writes_nor_expor
 def test_a_planner_reads_and_exports_but_has_no_forms(world: World) -> None:
     at = run_page(PAGE, world.users["planner"], comm_pick=world.ids.brehice)
     assert not at.exception
-    assert _downloads(at) == ["Stáhnout CSV", "Stáhnout XLSX"]
+    table_downloads = [d for d in _downloads(at) if d == "Stáhnout tabulku (CSV)"]  # tables.show_table
+    assert [d for d in _downloads(at) if d not in table_downloads] == ["Stáhnout CSV", "Stáhnout XLSX"]
+    assert table_downloads
     assert not [b for b in at.button if b.label in {"Založit", "Uložit"}]
     assert not at.text_input
 
@@ -196,9 +200,9 @@ def test_secap_export_is_audited_and_refused_to_municipality_users(world: World)
 
 # ------------------------------------------------------------------------------------------ writing
 def _create(at: AppTest, name: str, members: list[str], organisations: str = "", households: int = 0) -> AppTest:
-    at.text_input[0].set_value(name)
-    at.multiselect[0].set_value(members)
-    at.text_area[0].set_value(organisations)
+    at.text_input[-1].set_value(name)
+    at.multiselect[-1].set_value(members)
+    at.text_area[-1].set_value(organisations)
     at.number_input[-1].set_value(households)
     return next(b for b in at.button if b.label == "Založit").click().run()
 
@@ -252,3 +256,64 @@ def test_only_admins_get_the_demand_form_of_a_municipality(world: World) -> None
     assert "Uložit" not in _buttons(animator)
     admin = run_page(PAGE, world.users["admin"], comm_pick=world.ids.brehice)
     assert "Uložit" in _buttons(admin)
+
+
+def test_measured_demand_is_shown_with_year_and_source(world: World) -> None:
+    from gisplan.demand import DemandRecord, load_measured_demand
+
+    load_measured_demand(
+        world.store,
+        SYSTEM,
+        [
+            DemandRecord("municipality", "599101", 2023, 4100.0, "ČEZ <b>Distribuce</b>"),
+            DemandRecord("site", "t:s1", 2024, 55.0, "meter"),
+        ],
+    )
+    at = run_page(PAGE, world.users["animator"], comm_pick=world.ids.brehice)
+    assert not at.exception
+    metric = {m.label: m.value for m in at.metric}
+    assert metric["Roční spotřeba [MWh/rok]"] == "4\u00a0100"
+    shown = texts(at)
+    assert "naměřeno v roce 2023 \\(ČEZ" in shown
+    assert "<b>" not in shown  # the source is user text: escaped
+    sites = frame(at, "ID plochy").set_index("ID plochy")
+    assert sites.loc["t:s1", "Naměřená spotřeba [MWh/rok]"] == pytest.approx(55.0)
+    assert pd.isna(sites.loc["t:s2", "Naměřená spotřeba [MWh/rok]"])
+    dizky = run_page(PAGE, world.users["animator"], lang="en", comm_pick=world.ids.dizky)
+    assert "estimated from 989 inhabitants" in texts(dizky)
+
+
+def test_mas_page_maps_potential_against_demand(world: World) -> None:
+    from shapely.geometry import box, mapping
+
+    brehice = next(c for c in world.store.communities() if c.id == world.ids.brehice)
+    outline = mapping(box(13.7, 50.5, 13.8, 50.6))
+    world.store.update_community(SYSTEM, brehice.id, expected_version=brehice.version, attributes={"boundary": outline})
+    at = run_page(PAGE, world.users["planner"], lang="en", comm_kind="mas")
+    assert not at.exception
+    shown = texts(at)
+    assert "Potential against demand per municipality" in shown
+    assert "Share of the demand the potential covers" in shown  # the legend under the map
+    assert len(at.get("vega_lite_chart")) == 2  # statuses, and potential against demand
+    assert at.selectbox(key=f"comm_balance_{world.ids.mas}").value == "ground_pv"  # the most output first
+
+
+def test_energy_poverty_is_shown_per_member_with_its_unit(world: World) -> None:
+    from gisplan.poverty import PovertyRecord, load_poverty
+
+    load_poverty(world.store, SYSTEM, [PovertyRecord("599101", 2023, 16.5, "% domácností", "ČSÚ <i>SILC</i>")])
+    at = run_page(PAGE, world.users["planner"], comm_kind="mas")
+    assert not at.exception
+    table = frame(at, "Obec")
+    assert table.to_dict("records") == [
+        {
+            "Obec": "Brehice (599101)",
+            "Ukazatel": 16.5,
+            "Jednotka": "% domácností",
+            "Rok": 2023,
+            "Zdroj": "ČSÚ <i>SILC</i>",  # a table cell is data, not markup
+        }
+    ]
+    assert "Pro 1 obce chybí hodnota" in texts(at)
+    ostrava = run_page(PAGE, world.users["planner"], comm_pick=world.ids.ostrava)
+    assert "není načten ukazatel energetické chudoby" in texts(ostrava)

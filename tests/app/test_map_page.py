@@ -61,10 +61,12 @@ def test_map_lists_the_stored_sites_best_score_first(app_store: Store, folium_mo
     assert not at.exception
     assert at.title[0].value == "Mapa kandidátních ploch"
     table = at.dataframe[-1].value
-    assert list(table.columns) == ["Název", "Druh", "Obec", "Skóre", "Stav", "Plocha [m²]"]
+    assert list(table.columns) == ["Název", "Druh", "Obec", "Skóre", "Stav", "Plocha [m²]", "Změřeno [% váhy]"]
     # the first profile (ground_pv) excludes the rooftop: two brownfields, the better first
     assert table["Název"].tolist() == ["Bývalý důl Jan", XSS_PAYLOADS[0]]  # plain text in the table
     assert table["Skóre"].tolist() == [9.1, 4.2]
+    # how much of each score was measured, in percent of the weight (the tiny region's layers reach both)
+    assert all(0 < v <= 100 for v in table["Změřeno [% váhy]"])
     assert set(table["Obec"]) == {"Horní Ves"}
     assert "Zobrazeno 2 z 2 ploch" in _text(at)
     kwargs = folium_mock.call_args.kwargs
@@ -194,7 +196,15 @@ def test_english(app_store: Store, folium_mock: Any) -> None:
     at.sidebar.radio[0].set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Map of candidate sites"
-    assert list(at.dataframe[-1].value.columns) == ["Name", "Kind", "Municipality", "Score", "Status", "Area [m²]"]
+    assert list(at.dataframe[-1].value.columns) == [
+        "Name",
+        "Kind",
+        "Municipality",
+        "Score",
+        "Status",
+        "Area [m²]",
+        "Measured [% of weight]",
+    ]
     assert at.sidebar.selectbox(key=map_page.KEYS["profile"]).options == [
         "Ground PV on brownfields and municipal land",
         "Rooftop PV",

@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
@@ -18,6 +20,7 @@ from gisplan.app.mapdata import (
     load_site_index,
     municipalities,
     scored_profiles,
+    status_dtype,
 )
 from gisplan.store import Store
 from gisplan.store.models import Site, SiteScore
@@ -132,3 +135,18 @@ def test_index_and_geometries_on_both_backends(store: Store) -> None:  # noqa: F
     geoms = load_geometries(store, [ROOF_SITE])
     assert geoms.loc[ROOF_SITE].geometry.area == pytest.approx(20 * 12)
     assert scored_profiles(store) == ["ground_pv", "rooftop_pv"]
+
+
+def test_with_statuses_sets_the_worked_statuses_and_shares_the_other_columns() -> None:
+    from gisplan.app.mapdata import with_statuses
+
+    index = pd.DataFrame({"site_id": ["a", "b", "c"], "status": ["screening", "new", "new"], "score": [1.0, 2.0, 3.0]})
+    index["status"] = index["status"].astype(status_dtype())
+    moved = with_statuses(index, {"b": "shortlisted", "gone": "rejected"})
+    assert moved["status"].tolist() == ["new", "shortlisted", "new"]
+    assert isinstance(moved["status"].dtype, pd.CategoricalDtype)
+    assert np.shares_memory(moved["score"].to_numpy(), index["score"].to_numpy())
+    assert index["status"].tolist() == ["screening", "new", "new"]  # the cached frame other sessions hold is untouched
+    assert with_statuses(moved, {"b": "shortlisted"}) is moved  # nothing changed: the same frame
+    odd = with_statuses(moved, {"c": "parked_by_hand"})  # a status the workflow does not know still shows
+    assert odd["status"].tolist() == ["new", "new", "parked_by_hand"]

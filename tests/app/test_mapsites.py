@@ -94,7 +94,7 @@ def test_features_are_escaped_and_coloured_by_score() -> None:
     assert bf["name"] == "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;"
     assert bf["fill"] == SCORE_CLASSES[-1][1]
     assert bf["score"] == "85"
-    assert features.polygons["municipal_land"].iloc[0]["name"] == "&#36;{window.__xss=1}"
+    assert features.polygons["municipal_land"].iloc[0]["name"] == "&#36;&#123;window.__xss=1&#125;"
     roof = features.polygons["rooftop"].iloc[0]
     assert (roof["fill"], roof["score"]) == (EXCLUDED_COLOR, "excluded")
 

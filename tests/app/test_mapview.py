@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +14,10 @@ from gisplan.app.mapdata import ContextData, MapLayer, load_context
 from gisplan.app.mapview import (
     EXCLUDED_COLOR,
     SCORE_CLASSES,
+    SMALL_MAP_WIDTH_PX,
+    SMALL_WINDOW_HEIGHT_PX,
     build_map,
+    folding_layer_control,
     format_area,
     legend_html,
     prepare_context,
@@ -125,3 +129,37 @@ def test_format_area() -> None:
 def test_empty_context_still_builds_a_map() -> None:
     assert prepare_context(ContextData()) == ()
     assert "L.map" in build_map((), lang="cs").get_root().render()
+
+
+def test_legend_folds_away_and_starts_folded_on_small_screens() -> None:
+    html = legend_html(prepare_context(_hostile_context()), "en")
+    assert html.startswith('<details class="gisplan-legend" open')
+    assert re.search(r"<summary><b>Legend</b></summary>", html)
+    assert html.endswith("</details>")
+    page = build_map(prepare_context(_hostile_context()), lang="en", layer_control=True).get_root().render()
+    # the map frame decides: narrower than SMALL_MAP_WIDTH_PX or lower than SMALL_WINDOW_HEIGHT_PX
+    assert f"window.innerWidth < {SMALL_MAP_WIDTH_PX}" in page
+    assert f"h < {SMALL_WINDOW_HEIGHT_PX}" in page
+    assert "folding.open = false" in page
+    assert "disableClickPropagation" in page  # unfolding the legend is not a click on the map
+    # the layer control starts as its icon where the legend starts folded
+    assert re.search(r'"collapsed": \(window\.gisplanSmallScreen \? window\.gisplanSmallScreen\(\) : false\)', page)
+
+
+def test_base_map_loads_leaflet_only() -> None:
+    import streamlit_folium
+
+    m = build_map(prepare_context(_hostile_context()), lang="en")
+    with mock.patch.object(streamlit_folium, "_component_func", return_value=None) as component:
+        streamlit_folium.st_folium(m, key="t", returned_objects=[], layer_control=folding_layer_control())
+    kwargs = component.call_args.kwargs
+    assert [url.rsplit("/", 1)[-1] for url in kwargs["js_links"]] == ["leaflet.js"]
+    assert [url.rsplit("/", 1)[-1] for url in kwargs["css_links"]] == ["leaflet.css"]
+
+
+def test_context_geojson_is_the_simplified_frame() -> None:
+    shown = prepare_context(_hostile_context())[0]
+    features = shown.geojson["features"]
+    assert [f["properties"]["name"] for f in features] == list(shown.frame["name"])
+    assert [f["id"] for f in features] == ["0", "1"]
+    assert shapely.geometry.shape(features[0]["geometry"]).equals(shown.frame.geometry.iloc[0])

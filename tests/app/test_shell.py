@@ -90,14 +90,19 @@ def test_a_site_link_of_a_logged_in_user_opens_the_card(app_store: Store) -> Non
     assert at.query_params[shell.SITE_PARAM] == GOOD_SITE
 
 
-def test_a_role_change_is_read_on_the_next_run(app_store: Store) -> None:
+def test_a_role_change_ends_the_session_and_the_new_role_holds_after_login(app_store: Store) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[auth.USER_KEY] = user_id(app_store, "admin")
+    at.session_state[auth.USER_KEY] = user_id(app_store, "animator")
     at.run()
-    assert "Přihlášen(a): admin (správce)" in [c.value for c in at.sidebar.caption]
-    app_store.set_role(SYSTEM, "admin", "planner")
+    assert "Přihlášen(a): animator (animátor)" in [c.value for c in at.sidebar.caption]
+    app_store.set_role(SYSTEM, "animator", "planner")
     at.run()
-    assert "Přihlášen(a): admin (plánovač)" in [c.value for c in at.sidebar.caption]
+    assert not at.sidebar.caption
+    assert at.title[0].value == "Přihlášení do gisplanu"
+    at.text_input(key="login_username").input("animator")
+    at.text_input(key="login_password").input(ACCOUNTS["animator"].password)
+    at.button[0].click().run()
+    assert "Přihlášen(a): animator (plánovač)" in [c.value for c in at.sidebar.caption]
 
 
 def test_the_language_switch_changes_every_label(app_store: Store) -> None:

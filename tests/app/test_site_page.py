@@ -13,7 +13,7 @@ from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
 from gisplan.app.pages import site_page
 from gisplan.app.sitecard import status_label
-from gisplan.store import SYSTEM, Store
+from gisplan.store import SYSTEM, Store, site_card
 from tests.app.appstore import GOOD_SITE, XSS_PAYLOADS, user_id
 
 
@@ -161,7 +161,8 @@ def test_a_role_taken_away_is_in_force_on_the_next_action(app_store: Store) -> N
     at.text_area(key="site_note_text").input("ještě jako animátor")
     app_store.set_role(SYSTEM, "animator", "planner")
     at.button[0].click().run()
-    assert "Tuto změnu nemáte oprávnění provést. Pokus byl zaznamenán." in [e.value for e in at.error]
+    # the role change ended the session (a new epoch): the queued note is not written
+    assert [w.value for w in at.warning] == ["Pro tuto stránku se přihlaste."]
     assert app_store.annotations(GOOD_SITE) == []
     assert not at.text_area  # the form is gone now
 
@@ -182,6 +183,22 @@ def test_a_stale_status_change_shows_both_versions_and_keep_mine_retries(app_sto
     assert "Stav změněn." in [s.value for s in at.success]
     assert app_store.get_site(GOOD_SITE).status == "screening"
     assert app_store.get_site(GOOD_SITE).note == "changed meanwhile"
+
+
+def test_a_status_change_decided_on_a_stale_status_is_a_conflict_not_a_denial(app_store: Store) -> None:
+    at = _card(app_store, "animator")  # the animator sees the site as 'new'
+    version = app_store.get_site(GOOD_SITE).version
+    version = app_store.change_status(SYSTEM, GOOD_SITE, "screening", expected_version=version).version
+    app_store.change_status(SYSTEM, GOOD_SITE, "shortlisted", expected_version=version)
+    at.selectbox(key="site_status_to").set_value("screening")  # from 'shortlisted' only an admin steps back
+    next(b for b in at.button if b.label == "Změnit stav").click()
+    at.run()
+    assert any("Mezitím změnu uložil někdo jiný" in w.value for w in at.warning)
+    assert not at.error
+    theirs = [j.value for j in at.json][1]
+    assert '"status": "shortlisted"' in theirs
+    assert app_store.audit_log(target_type="site", target_id=GOOD_SITE, outcome="denied") == []
+    assert app_store.get_site(GOOD_SITE).status == "shortlisted"
 
 
 def test_take_theirs_drops_the_stale_edit(app_store: Store) -> None:
@@ -235,3 +252,34 @@ def test_logged_out_visitors_get_nothing(app_store: Store) -> None:
     at.run()
     assert [w.value for w in at.warning] == ["Pro tuto stránku se přihlaste."]
     assert not at.title
+
+
+def test_the_card_shows_completeness_origin_and_yield_source(app_store: Store) -> None:
+    at = _card(app_store, "planner")
+    assert not at.exception
+    stored = {s.profile: s for s in app_store.site_scores(GOOD_SITE)}["ground_pv"]
+    assert stored.completeness is not None
+    bars = list(at.get("progress"))
+    assert [b.proto.text for b in bars] == [f"Změřeno: {100 * stored.completeness:.0f} % váhy kritérií"]
+    breakdown = next(f for f in _frames(at) if "Kritérium" in f.columns)
+    assert set(breakdown["Původ hodnoty"]) <= {"změřeno", "odhad (výchozí hodnota profilu)", "není k dispozici", ""}
+    assert "změřeno" in set(breakdown["Původ hodnoty"])
+    energy = next(f for f in _frames(at) if "Výkon [kWp]" in f.columns)
+    assert set(energy["Zdroj výnosu"]) == {"rastr globálního záření"}
+    assert set(energy["Změřeno [% váhy]"]) == {round(100 * s.completeness) for s in app_store.site_scores(GOOD_SITE)}
+
+
+def test_the_history_words_saved_funding_reasons_in_the_readers_language(app_store: Store) -> None:
+    from gisplan.app import sitecard
+    from gisplan.funding._reasons import record
+
+    call = app_store.funding_calls()[0]
+    reasons = [record("intake", "no_dates", "unknown")]  # as the intake rule stores it
+    app_store.link_funding_call(SYSTEM, GOOD_SITE, call.id, verdict="unknown", reasons=reasons)
+    card = site_card.load_card(app_store, GOOD_SITE)
+    czech = sitecard.history_frame(card, {}, "cs")
+    details = "\n".join(czech["Podrobnosti"])
+    assert "termíny příjmu žádostí nejsou zaznamenány; ověřte výzvu" in details
+    assert '"code"' not in details and "no_dates" not in details
+    english = "\n".join(sitecard.history_frame(card, {}, "en")["Details"])
+    assert "intake dates are not recorded; check the call" in english

@@ -8,7 +8,7 @@ import pytest
 
 from gisplan.app.submitform import form_values, problem_lines
 from gisplan.errors import UploadRejectedError
-from gisplan.intake import REASONS_CS, validate_form
+from gisplan.intake import REASONS, REASONS_CS, validate_form
 from gisplan.store import moderation as mod
 from tests.app.conftest import X0, Y0
 from tests.app.submitworld import (
@@ -47,6 +47,26 @@ def test_form_values_leave_out_unanswered_fields_so_every_problem_is_reported() 
     )
 
 
+def test_the_form_checks_speak_czech() -> None:
+    raw = {
+        "name": "Pila",
+        "location": "U nádraží",
+        "parcel_numbers": "123/4, abc",
+        "contact.name": "Jana",
+        "contact.email": "jana-at-obec",
+    }
+    values = form_values(raw, kind="brownfield")
+    with pytest.raises(UploadRejectedError) as caught:
+        validate_form(values)
+    lines = problem_lines(caught.value.problems, "cs")
+    text = "\n".join(lines)
+    assert "to není e-mailová adresa (jmeno@example.cz)" in text
+    assert "'abc' nejsou čísla parcel (např. 123, 123/4, st. 45)" in text
+    assert "not an e-mail" not in text
+    english = "\n".join(problem_lines(caught.value.problems, "en"))
+    assert "not an e-mail address (name@example.cz)" in english
+
+
 def test_a_drawn_polygon_is_checked_previewed_and_submitted(submit_world: SubmitWorld) -> None:
     world = submit_world
     at = app(PAGE, world.users["obec"])
@@ -58,7 +78,7 @@ def test_a_drawn_polygon_is_checked_previewed_and_submitted(submit_world: Submit
         assert not at.exception
         shown = texts(at)
         assert "Náhled" in shown
-        assert "Lokality: 1, celková výměra 40\u202f000 m²" in shown
+        assert "Lokality: 1, celková výměra 40\u00a0000\u00a0m²" in shown
         assert "Hodnocení podle profilů" in shown
         scores = at.dataframe[1].value.set_index("Profil")
         assert scores.loc["Blízko vedení", "Skóre"] > 50  # 40 000 m² some 500 m from the power line
@@ -135,7 +155,7 @@ def test_an_upload_without_crs_offers_the_choices_and_is_accepted_after_choosing
     assert not at.exception
     assert not at.error
     shown = texts(at)
-    assert "Sites: 1, total area 15\u202f000 m²" in shown
+    assert "Sites: 1, total area 15,000\u00a0m²" in shown
     assert "1: Stará cihelna" in at.dataframe[0].value["Site"].tolist()
 
 
@@ -154,6 +174,20 @@ def test_a_disguised_vrt_is_refused_with_its_reason(submit_world: SubmitWorld) -
     assert REASONS_CS["vrt"] in error
     assert "nic se neuložilo" in error
     assert submit_world.store.submissions() == []
+
+
+def test_a_refusal_is_told_in_hungarian(submit_world: SubmitWorld) -> None:
+    vrt = b'<OGRVRTDataSource><OGRVRTLayer name="x"></OGRVRTLayer></OGRVRTDataSource>'
+    at = app(PAGE, submit_world.users["obec"], lang="hu")
+    at.run()
+    at.radio(key="sub_source").set_value("upload").run()
+    at.file_uploader(key="sub_upload").set_value(("plochy.geojson", vrt, "application/geo+json")).run()
+    button(at, "Fájl ellenőrzése").click().run()
+    assert not at.exception
+    error = errors(at)
+    assert REASONS["hu"]["vrt"] in error
+    assert "semmi sem lett mentve" in error
+    assert REASONS_CS["vrt"] not in error
 
 
 def test_a_repaired_bow_tie_must_be_confirmed(submit_world: SubmitWorld) -> None:

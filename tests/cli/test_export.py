@@ -103,3 +103,15 @@ def test_export_refusals(url: str, tmp_path: Path, capsys: pytest.CaptureFixture
     assert "permission denied" in capsys.readouterr().err
     assert main([*base, "--out", str(tmp_path / "nope" / "x.gpkg")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_an_unknown_export_language_is_refused(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "a.xlsx"
+    code = main(["export", "--shortlist", "Ústí 2027", "--out", str(out), "--lang", "de", "--url", url])
+    assert code != 0
+    assert "--lang 'de': use one of cs, en, pl, hu, da" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["export", "--shortlist", "Ústí 2027", "--out", str(out), "--lang", "hu", "--url", url]) == 0
+    import openpyxl
+
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Áttekintés"

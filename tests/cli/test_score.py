@@ -59,6 +59,8 @@ def test_score_writes_the_contract_geopackage(
     printed = capsys.readouterr().out
     assert "scored 2 sites with rooftop_pv" in printed
     assert "1 excluded" in printed
+    share = float(gpd.read_file(out, layer="sites")["completeness"].median())
+    assert f"median share of the criteria weight measured: {share:.0%}" in printed
     assert pyogrio.list_layers(out)[0][0] == "sites"
     scored = gpd.read_file(out, layer="sites")
     assert scored.crs == CRS

@@ -125,6 +125,24 @@ def test_user_errors_are_one_line(db: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 1 and "no user 'nobody'" in err
 
 
+def test_password_role_and_disable_end_sessions_and_keep_an_admin(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["users", "add", "boss", "--role", "admin", "--no-password"], capsys)[0] == 0
+    assert _run(["users", "add", "eva", "--role", "planner", "--no-password"], capsys)[0] == 0
+    assert _run(["users", "password", "eva", "--password-stdin"], capsys, stdin="a very long passphrase\n")[0] == 0
+    assert _run(["users", "set-role", "eva", "animator", "--scope", "region:CZ042"], capsys)[0] == 0
+    assert _run(["users", "disable", "eva"], capsys)[0] == 0
+    with open_store() as store:
+        assert store.user("eva").session_epoch == 3  # every change ended eva's open sessions
+    for argv in (["users", "set-role", "boss", "planner"], ["users", "disable", "boss"]):
+        code, out, err = _run(argv, capsys)
+        assert (code, out) == (1, "")
+        assert err.startswith("error: ") and err.count("\n") == 1
+        assert "would leave no active admin" in err
+    with open_store() as store:
+        boss = store.user("boss")
+    assert (boss.role, boss.disabled) == ("admin", False)
+
+
 def test_ingest_and_reingest(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [{"source": "ruian", "source_id": str(i), "score": 10.0 * i} for i in range(1, 4)]
     path = write_scored(tmp_path / "scored.gpkg", rows)
@@ -174,7 +192,7 @@ def test_postgis_upgrade_users_backup_restore(
     code, _, err = _run(["users", "list", "--url", pg_url], capsys)
     assert code == 1 and "run `gisplan db upgrade`" in err
     assert f"schema empty -> {HEAD}" in _run(["db", "upgrade", "--url", pg_url], capsys)[1]
-    assert _run(["users", "add", "ana", "--role", "admin", "--no-password", "--url", pg_url], capsys)[0] == 0
+    assert _run(["users", "add", "ana", "--role", "planner", "--no-password", "--url", pg_url], capsys)[0] == 0
     dump = tmp_path / "pg.dump"
     assert _run(["backup", str(dump), "--url", pg_url], capsys)[0] == 0
     assert _run(["users", "disable", "ana", "--url", pg_url], capsys)[0] == 0

@@ -121,3 +121,108 @@ def test_invalid_form_lists_every_field(
     assert code == 1
     for field in ("location", "previous_use", "ownership", "contamination", "consent_to_publish", "contact"):
         assert f": {field}: required" in err
+
+
+def _decany_user(url: str) -> None:
+    store = open_store(url)
+    store.add_user(SYSTEM, "decany", "municipality", scope=Scope.parse(["municipality:564729"]))
+    store.close()
+
+
+def _square_geojson(path: Path, centre: tuple[float, float], *, swap: bool = False) -> Path:
+    ring = square_lonlat(*centre)
+    if swap:
+        ring = [[lat, lon] for lon, lat in ring]
+    path.write_bytes(geojson_bytes(polygon(ring)))
+    return path
+
+
+@pytest.fixture
+def demo_layers(tmp_path: Path, demo_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo region as the configured catalogue (with the project's scoring profiles)."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    layers = tmp_path / "layers"
+    shutil.copytree(demo_data_dir / "layers", layers)
+    shutil.copytree(ROOT / "layers" / "profiles", layers / "profiles")
+    monkeypatch.setenv("GISPLAN_DATA_DIR", str(demo_data_dir))
+    monkeypatch.setenv("GISPLAN_LAYERS_DIR", str(layers))
+    return layers
+
+
+def test_site_outside_the_rasters_is_previewed_and_stored(
+    tmp_path: Path, demo_layers: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 11, point 1: a square in Děčany (RÚIAN 564729), south of the demo rasters, default flags
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    _decany_user(url)
+    upload = _square_geojson(tmp_path / "decany.geojson", (-772_000.0, -1_000_600.0))
+    code, out, err = _run(["submit", str(upload), "--municipality", "564729", "--as", "decany", "--url", url], capsys)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "preview: site 1 ground_pv: score" in out
+    assert "stored: 1 submission(s)" in out
+    store = open_store(url)
+    (sub,) = store.submissions()
+    ground = next(p for p in sub.attributes["preview"] if p["profile"] == "ground_pv")
+    assert ground["score"] is not None
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("centre", "swap", "phrase"),
+    [
+        # a square in the Sahara: lon/lat of a point 1,000s of km away
+        ((2_500_000.0, 2_000_000.0), False, "lie outside the region (no boundary is known for municipality 564729"),
+        # the Děčany square with lon and lat swapped: it lands in Somalia
+        ((-772_000.0, -1_000_600.0), True, "x and y (lon/lat) seem swapped"),
+    ],
+)
+def test_no_boundary_still_refuses_shapes_far_from_the_region(
+    tmp_path: Path,
+    setup: tuple[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    centre: tuple[float, float],
+    swap: bool,
+    phrase: str,
+) -> None:
+    # issue 11, point 2: the boundaries file has no 564729, but its bounds are the region
+    url, boundaries = setup
+    _decany_user(url)
+    upload = _square_geojson(tmp_path / "far.geojson", centre, swap=swap)
+    argv = ["submit", str(upload), "--municipality", "564729", "--as", "decany", "--boundaries", str(boundaries)]
+    code, _, err = _run([*argv, "--url", url, "--no-preview"], capsys)
+    assert code == 1
+    assert err.startswith("error: ")
+    assert phrase in err
+    assert "Swapped lat/lon?" in err
+    store = open_store(url)
+    assert store.submissions() == []
+    store.close()
+
+
+def test_no_boundary_layer_uses_the_catalogue_region(
+    tmp_path: Path,
+    municipalities: gpd.GeoDataFrame,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # issue 11, point 2: no admin layer at all, only a raster; its extent is the region
+    from tests.intake.conftest import A_BOX, write_catalogue
+
+    data = write_catalogue(tmp_path / "cat", None, raster_box=A_BOX)
+    monkeypatch.setenv("GISPLAN_DATA_DIR", str(data))
+    monkeypatch.setenv("GISPLAN_LAYERS_DIR", str(tmp_path / "cat" / "layers"))
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    _decany_user(url)
+    argv = ["--municipality", "564729", "--as", "decany", "--url", url, "--no-preview"]
+    far = _square_geojson(tmp_path / "far.geojson", (2_500_000.0, 2_000_000.0))
+    code, _, err = _run(["submit", str(far), *argv], capsys)
+    assert code == 1
+    assert "outside the region" in err
+    near = _square_geojson(tmp_path / "near.geojson", (-772_000.0, -1_000_600.0))
+    code, out, err = _run(["submit", str(near), *argv], capsys)
+    assert code == 0, err
+    assert "warning: no boundary is known for municipality 564729" in out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -50,3 +52,20 @@ def test_missing_columns_are_named(munis: gpd.GeoDataFrame) -> None:
     with pytest.raises(InputError, match=r"lacks column\(s\) \['population'\]"):
         municipality(sites, munis, population_column="population")
     assert isinstance(municipality(sites, munis, population_column=None)["municipality_code"], pd.Series)
+
+
+def test_a_national_municipality_layer_gives_the_same_answer_as_the_local_part(shared_data: Path) -> None:
+    """Děčany's 298 buildings against all 6,279 obce equal the answer against the obce around them."""
+    import pyogrio
+
+    obce = pyogrio.read_dataframe(shared_data / "admin_cz" / "admin_cz.gpkg", layer="obce").to_crs(5514)
+    buildings = pyogrio.read_dataframe(
+        shared_data / "ruian_cz" / "decany_564729_ruian2014.gpkg", layer="stavebni_objekty"
+    )
+    national = municipality(buildings, obce, population_column="pocet_obyv")
+    x0, y0, x1, y1 = buildings.total_bounds
+    near = obce.cx[x0 - 5000 : x1 + 5000, y0 - 5000 : y1 + 5000]
+    assert 5 < len(near) < 100
+    local = municipality(buildings, near, population_column="pocet_obyv")
+    pd.testing.assert_frame_equal(national, local)
+    assert (national["municipality_code"] == "564729").sum() == 297

@@ -62,10 +62,64 @@ def test_nodata_cells_are_left_out() -> None:
     assert out.loc[0, "v_min_u"] == 2.0
 
 
-def test_site_wholly_outside_gets_nan_and_zero_share() -> None:
+def test_site_wholly_outside_gets_nan_share_too() -> None:
     out = zonal_stats(sites(shapely.box(500, 500, 510, 510)), layer(np.ones((10, 10))), name="v", unit="u")
     assert np.isnan(out.loc[0, "v_mean_u"])
-    assert out.loc[0, "v_covered_share"] == 0.0
+    assert np.isnan(out.loc[0, "v_covered_share"])  # not known, rather than "0 % covered"
+
+
+#: Sites with no valid cell under them (issue 11, point 1): every statistic is NaN, none raises.
+NO_CELLS = {
+    "wholly outside": shapely.box(500, 500, 510, 510),
+    "outside, west of the raster": shapely.box(-300, 10, -200, 90),
+    "point outside": shapely.Point(1e6, -1e6),
+    "on nodata only": shapely.box(51, 91, 59, 99),
+    "smaller than a nodata cell": shapely.box(52, 92, 52.5, 92.5),
+    "empty polygon": shapely.Polygon(),
+    "zero area": shapely.Polygon([(0, 0), (10, 10), (20, 20), (0, 0)]),
+    "NaN coordinate": shapely.Polygon([(10, 10), (float("nan"), 20), (20, 20), (10, 10)]),
+    "infinite coordinate": shapely.Polygon([(10, 10), (float("inf"), 20), (20, 20), (10, 10)]),
+    "missing": None,
+}
+
+
+@pytest.mark.parametrize("percentile", [None, 0, 50, 90, 100])
+@pytest.mark.parametrize("where", list(NO_CELLS))
+def test_sites_without_cells_get_nan_for_every_statistic(where: str, percentile: float | None) -> None:
+    values = np.arange(100, dtype=float).reshape(10, 10)
+    values[0, 5] = -9999.0
+    frame = sites(NO_CELLS[where], shapely.box(0, 0, 30, 30))
+    with np.errstate(invalid="ignore"):
+        out = zonal_stats(frame, layer(values, nodata=-9999.0), name="v", unit="u", percentile=percentile)
+    assert out.iloc[0].isna().all(), out.iloc[0].to_dict()
+    # the other site keeps its real values
+    assert out.loc[1, "v_min_u"] == 70.0
+    assert out.loc[1, "v_max_u"] == 92.0
+    assert out.loc[1, "v_covered_share"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("percentile", [None, 50])
+def test_every_site_outside_gives_nan_not_an_error(percentile: float | None) -> None:
+    frame = sites(shapely.Point(1e6, 1e6), shapely.box(500, 500, 600, 600), shapely.box(51, 91, 59, 99))
+    out = zonal_stats(frame, layer(np.full((10, 10), 3.0), nodata=3.0), name="v", unit="u", percentile=percentile)
+    assert out.isna().all().all()
+
+
+def test_partly_outside_uses_the_cells_it_covers() -> None:
+    values = np.tile(np.arange(10, dtype=float), (10, 1))
+    out = zonal_stats(sites(shapely.box(-50, 80, 20, 90)), layer(values), name="v", unit="u", percentile=100)
+    assert out.loc[0, "v_min_u"] == 0.0
+    assert out.loc[0, "v_p100_u"] == out.loc[0, "v_max_u"] == 1.0
+    assert out.loc[0, "v_covered_share"] == pytest.approx(2 / 7)
+
+
+def test_a_site_far_larger_than_the_raster_is_cut_to_it() -> None:
+    # without the cut, a 20,000 km square on a 10 m grid would need 4e12 cells
+    huge = shapely.box(-1e7, -1e7, 1e7, 1e7)
+    out = zonal_stats(sites(huge), layer(np.full((10, 10), 2.0)), name="v", unit="u", percentile=90)
+    assert out.loc[0, "v_mean_u"] == 2.0
+    assert out.loc[0, "v_p90_u"] == 2.0
+    assert out.loc[0, "v_covered_share"] == pytest.approx(1e4 / 4e14)
 
 
 def test_point_samples_its_cell() -> None:

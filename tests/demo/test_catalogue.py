@@ -75,3 +75,10 @@ def test_titles_are_bilingual(layer_id: str) -> None:
 
     entries = {e["id"]: e for e in yaml.safe_load(catalogue_text())["layers"]}
     assert entries[layer_id]["title"]["cs"] != entries[layer_id]["title"]["en"]
+
+
+def test_every_demo_layer_has_a_title_in_each_interface_language() -> None:
+    for entry in catalogue_data()["layers"]:
+        title = entry["title"]
+        assert {"cs", "en", "pl", "hu", "da"} <= set(title), entry["id"]
+        assert len({title[lang] for lang in ("cs", "en", "pl", "hu", "da")}) >= 4, title  # translated, not copied

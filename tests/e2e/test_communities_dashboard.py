@@ -121,6 +121,29 @@ def _communities_and_funding(store: Any, codes: list[str]) -> None:
         funding.record_matches(store, SYSTEM, site.id, funding.match_site(facts, catalogue))
 
 
+#: The name of one MAS member in the choropleth's tooltip; ``window.__xss`` must stay undefined.
+HOSTILE_NAME = 'Obec <img src=x onerror="window.__xss=1">${window.__xss=1}'
+
+
+def _outlines(store: Any, data: Path, codes: list[str]) -> None:
+    """The MAS members' outlines from the demo boundaries (as ``territories load`` keeps them); one hostile name."""
+    import pyogrio
+
+    from gisplan.store import SYSTEM
+    from gisplan.territories import boundaries_geojson
+
+    frame = pyogrio.read_dataframe(data / "demo" / "municipalities.gpkg")
+    frame = frame[frame["kod_obce"].astype(str).isin(codes)]
+    shapes = dict(zip(frame["kod_obce"].astype(str), boundaries_geojson(frame), strict=True))
+    for community in store.communities("municipality"):
+        if community.code in shapes:
+            name = HOSTILE_NAME if community.code == codes[0] else community.name
+            attributes = dict(community.attributes or {}) | {"boundary": shapes[community.code]}
+            store.update_community(
+                SYSTEM, community.id, expected_version=community.version, name=name, attributes=attributes
+            )
+
+
 @pytest.fixture(scope="module")
 def community_app_url(app_data: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on the demo region with a store of scored sites, communities, calls and history."""
@@ -135,6 +158,7 @@ def community_app_url(app_data: tuple[Path, Path], tmp_path_factory: pytest.Temp
         codes = _municipalities(store, data)
         _history(store)
         _communities_and_funding(store, codes)
+        _outlines(store, data, codes[:3])
         store.add_user(SYSTEM, "admin", "admin", password=PASSWORDS["admin"])
         store.add_user(SYSTEM, "planner", "planner", password=PASSWORDS["planner"])
         store.add_user(
@@ -221,3 +245,26 @@ def test_funding_calls_page_links_are_http_only(page: Page, community_app_url: s
     assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs)
     expect(page.get_by_role("button", name="Uložit výzvu")).to_be_visible()  # admins edit
     _shot(page, "funding_calls_admin.png")
+
+
+def test_a_mas_page_maps_potential_against_demand_offline(page: Page, community_app_url: str) -> None:
+    from tests.e2e.test_map_offline import MAP_IFRAME, Network
+
+    network = Network(page)
+    _log_in(page, community_app_url, "animator")
+    _open(page, "Komunity")
+    page.get_by_text("MAS", exact=True).click()
+    expect(page.get_by_text("Potenciál a spotřeba po obcích")).to_be_visible(timeout=TIMEOUT_MS)
+    frame = page.frame_locator(MAP_IFRAME)
+    shapes = frame.locator("path.leaflet-interactive")
+    expect(shapes).to_have_count(3, timeout=TIMEOUT_MS)  # one outline per member municipality
+    shapes.first.hover(force=True)
+    expect(frame.locator(".leaflet-tooltip").first).to_contain_text("Potenciál", timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile("Podíl spotřeby pokrytý potenciálem"))).to_be_visible()
+    _charts_drawn(page, 2)  # statuses, and potential against demand
+    assert page.evaluate("() => window.__xss") is None
+    for child in page.frames:
+        assert child.evaluate("() => window.__xss") is None, child.url
+    assert not network.aborted, network.aborted  # Leaflet and the tooltips load from the app itself
+    frame.locator(".leaflet-container").scroll_into_view_if_needed()
+    _shot(page, "communities_mas_choropleth.png")

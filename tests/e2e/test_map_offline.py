@@ -9,6 +9,7 @@ hostile: the names show as text in tooltips and run nothing. Screenshots go to
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -120,6 +121,39 @@ def test_demo_map_renders_offline_from_the_store_and_a_click_opens_the_card(page
     assert network.failed_static == []
     assert network.errors == []
     assert network.aborted == [], f"the page asked for external hosts: {sorted(set(network.aborted))}"
+
+
+def test_on_a_phone_the_legend_and_layer_control_start_folded(page: Page, demo_app: DemoApp) -> None:
+    network = Network(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, demo_app.url, "animator", demo_app.logins["animator"])
+    frame = page.frame_locator(MAP_IFRAME)
+    expect(frame.locator(f'path.leaflet-interactive[stroke="{KIND_COLORS["rooftop"]}"]').first).to_be_attached(
+        timeout=TIMEOUT_MS
+    )
+    legend = frame.locator("details.gisplan-legend")
+    expect(legend).to_be_visible()
+    assert legend.evaluate("el => el.open") is False
+    expect(legend.locator("summary")).to_have_text("Legenda")
+    expect(frame.locator(".gisplan-legend div").first).to_be_hidden()
+    control = frame.locator(".leaflet-control-layers")
+    expect(control).not_to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+    # the folded legend is small: most of the map stays visible
+    box = legend.bounding_box()
+    container = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None and container is not None
+    assert box["height"] * box["width"] < 0.05 * container["height"] * container["width"]
+    page.frame_locator(MAP_IFRAME).locator(".leaflet-container").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map_phone_legend_folded.png"))
+    # one tap unfolds it, and the tap does not count as a click on the map
+    legend.locator("summary").click()
+    assert legend.evaluate("el => el.open") is True
+    expect(legend).to_contain_text("Skóre profilu")
+    expect(page.get_by_role("heading", name="Mapa kandidátních ploch")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "map_phone_legend_open.png"))
+    assert network.errors == []
+    assert network.aborted == []
 
 
 def test_hostile_site_names_show_as_text_and_run_nothing(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:

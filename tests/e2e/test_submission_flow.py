@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
@@ -90,6 +91,35 @@ def _choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+@dataclass(frozen=True)
+class SiteForm:
+    """What a municipality user types into the submission form (Czech option labels)."""
+
+    name: str
+    location: str
+    previous_use: str
+    contamination: str
+    contact: str
+    email: str
+
+
+def fill_form(page: Page, form: SiteForm) -> None:
+    """Fill the submission form: municipal owner, PV as the intended use, consent to publish."""
+    page.get_by_label("Název lokality *").fill(form.name)
+    page.get_by_label("Adresa nebo popis místa *").fill(form.location)
+    _choose(page, "Původní využití *", form.previous_use)
+    _choose(page, "Vlastnictví *", "obec")
+    _choose(page, "Kontaminace *", form.contamination)
+    uses = page.get_by_label("Zamýšlené využití *", exact=True)
+    uses.click()
+    uses.press_sequentially("fotovolt")
+    uses.press("Enter")
+    uses.press("Escape")
+    page.get_by_text("Ano, lokalitu lze zveřejnit").click()
+    page.get_by_label("Jméno *").fill(form.contact)
+    page.get_by_label("E-mail").fill(form.email)
+
+
 def _draw_polygon(map_frame: FrameLocator) -> None:
     """Draw a polygon around the middle of the map with Leaflet.draw; close it on its first point."""
     map_frame.get_by_role("link", name="Draw a polygon").click()
@@ -125,19 +155,10 @@ def test_submit_a_drawn_site_and_accept_it(page: Page, flow_app: tuple[str, str]
     expect(page.get_by_role("heading", name="Náhled")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Hodnocení podle profilů")).to_be_visible(timeout=60_000)
 
-    page.get_by_label("Název lokality *").fill(SITE_NAME)
-    page.get_by_label("Adresa nebo popis místa *").fill("Za nádražím, Horní Ves")
-    _choose(page, "Původní využití *", "průmysl")
-    _choose(page, "Vlastnictví *", "obec")
-    _choose(page, "Kontaminace *", "podezření")
-    uses = page.get_by_label("Zamýšlené využití *", exact=True)
-    uses.click()
-    uses.press_sequentially("fotovolt")
-    uses.press("Enter")
-    uses.press("Escape")
-    page.get_by_text("Ano, lokalitu lze zveřejnit").click()
-    page.get_by_label("Jméno *").fill("Jana Nováková")
-    page.get_by_label("E-mail").fill("starostka@hornives.cz")
+    fill_form(
+        page,
+        SiteForm(SITE_NAME, "Za nádražím, Horní Ves", "průmysl", "podezření", "Jana Nováková", "starostka@hornives.cz"),
+    )
     _shot(page, "submission_form")
     page.get_by_role("button", name="Odeslat podání").click()
     expect(page.get_by_text("Odesláno: 1 lokalit")).to_be_visible(timeout=60_000)

@@ -48,6 +48,7 @@ def _breakdown(score: float, *, excluded: bool = False, handicap: float = 0.0) -
             "normalised": 0.8,
             "weight": 0.5,
             "contribution": base * 0.6,
+            "provenance": "measured",
         },
         {
             "criterion": "dist_substation_m",
@@ -56,6 +57,7 @@ def _breakdown(score: float, *, excluded: bool = False, handicap: float = 0.0) -
             "normalised": 0.6,
             "weight": 0.5,
             "contribution": base * 0.4,
+            "provenance": "measured",
         },
     ]
     if handicap:
@@ -86,6 +88,8 @@ def _score(site_id: str, score: float, **kw: object) -> SiteScore:
         energy_mwh_yr=714.0,
         co2_t_yr=307.0,
         households=204.0,
+        completeness=1.0,
+        yield_source="irradiation_raster",
     )
 
 
@@ -99,6 +103,7 @@ def fill(db: Store) -> ExportWorld:
             row = tx.session.get(Site, site_id)
             assert row is not None
             row.municipality_code = code
+            row.area_source = "geometry"  # as ingest records it for polygons
         community = tx.session.get(Community, world.municipality_111)
         assert community is not None
         community.code = "564729"
@@ -122,6 +127,7 @@ def fill(db: Store) -> ExportWorld:
                 source="uk",
                 source_id="1",
                 area_m2=517_000.0,
+                area_source="declared:hectares[ha]",
                 region_code="CZ042",
                 municipality_code="564729",
                 attributes={"ownership": "not owned by a public authority"},

@@ -72,7 +72,7 @@ def test_layers_counts_and_crs(exported: Path) -> None:
     for name in ("sites", "sites_points", "annotations"):
         assert pyogrio.read_info(exported, layer=name)["crs"] == "EPSG:5514"
     sites = pyogrio.read_dataframe(exported, layer="sites")
-    assert list(sites["site_id"]) == ["t:in", "t:mas", "t:out"]
+    assert list(sites["site_id"]) == ["t:in", "t:out", "t:mas"]  # by score, excluded after kept
     row = sites.set_index("site_id").loc["t:in"]
     assert (row["score"], row["status"], row["municipality"], row["funding_eligible"]) == (
         72.5,
@@ -178,3 +178,14 @@ def test_metadata_keys_have_no_colon(filled: tuple[Store, ExportWorld]) -> None:
     meta = metadata(load_snapshot(store, ew.world.admin, ew.shortlist))
     assert all(":" not in key for key in meta)
     assert meta["gisplan_crs"] == "EPSG:5514"
+
+
+def test_every_site_says_how_much_of_its_score_was_measured(exported: Path) -> None:
+    info = pyogrio.read_info(exported, layer="sites")
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert types["completeness"] == "float64"
+    sites = pyogrio.read_dataframe(exported, layer="sites").set_index("site_id")
+    assert sites.loc["t:in", "completeness"] == 1.0
+    assert sites.loc["t:in", "yield_source"] == "irradiation_raster"
+    assert sites.loc["t:in", "criteria_not_available"] in ("", None)
+    assert {"area_source", "criteria_assumed", "yield_note"} <= set(sites.columns)

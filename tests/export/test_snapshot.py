@@ -51,5 +51,11 @@ def test_profile_is_the_shortlists_unless_asked(store: Store) -> None:
     snap = load_snapshot(store, ew.world.planner, ew.shortlist)
     assert (snap.profile, snap.profile_versions, snap.crs) == ("ground_pv", {"ground_pv": "1"}, "EPSG:5514")
     other = load_snapshot(store, ew.world.planner, ew.shortlist, profile="rooftop_pv")
-    assert other.sites["score"].isna().all()  # nobody is scored with it: columns stay, values are empty
+    # nobody is scored with rooftop_pv: each site keeps the score of the profile that scores it (it used to be
+    # exported with an empty score), and says so
+    assert other.profile == "rooftop_pv"
+    assert other.sites["score"].fillna(-1).tolist() == snap.sites["score"].fillna(-1).tolist()
+    scored = other.sites[other.sites["score"].notna()]
+    assert set(scored["profile"]) == {"ground_pv"}
+    assert all("rooftop_pv does not score this" in note for note in scored["score_note"])
     assert set(snap.sites["site_id"]) == set(other.sites["site_id"])

@@ -70,6 +70,7 @@ def test_xlsx_has_no_formula_and_neutralised_text(snap: object, tmp_path: Path) 
             assert b"<f>" not in archive.read(name), name  # no formula anywhere
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [
+        "Přehled",  # the overview in the GISPLAN_LANG language (Czech by default)
         "sites",
         "annotations",
         "community_links",
@@ -144,3 +145,33 @@ def test_unknown_variant_and_wrong_suffix_are_refused(snap: object, tmp_path: Pa
         write_xlsx(snap, tmp_path / "a.csv")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="does not exist"):
         write_csv(snap, tmp_path / "missing" / "a.csv")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("lang", "sheet"), [("cs", "Přehled"), ("en", "Overview"), ("da", "Oversigt")])
+def test_xlsx_overview_reads_in_the_language_with_units_and_no_codes(
+    snap: object, tmp_path: Path, lang: str, sheet: str
+) -> None:
+    from gisplan.export._dossier_labels import LABELS
+
+    path = write_xlsx(snap, tmp_path / "sites.xlsx", lang=lang)  # type: ignore[arg-type]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[0] == sheet
+    rows = list(book[sheet].iter_rows(values_only=True))
+    header, body = list(rows[0]), rows[1:]
+    labels = LABELS[lang]
+    assert header[:5] == [labels[k] for k in ("rank", "site", "municipality", "kind", "status")]
+    assert labels["capacity_kwp"] in header and "[kWp]" in labels["capacity_kwp"]
+    ranks = [row[0] for row in body if row[0] is not None]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    kinds, statuses = {row[3] for row in body}, {row[4] for row in body}
+    assert kinds and kinds <= {v for k, v in labels.items() if k.startswith("kind.")}, kinds
+    assert statuses and statuses <= {v for k, v in labels.items() if k.startswith("status.")}, statuses
+    if lang == "cs":  # the words, never the codes (the codes are English words)
+        assert not kinds & {"rooftop", "municipal_land"} and not statuses & {"new", "screening"}
+    names = [row[1] for row in body]
+    assert "'" + HOSTILE_NAME in names and "Bývalý důl Jan" in names  # neutralised text, site names not ids
+    for column in (labels["score_100"], labels["energy_mwh_yr"], labels["co2_t_yr"]):
+        for value in (row[header.index(column)] for row in body):
+            assert value is None or round(value, 1) == value, (column, value)
+    for value in (row[header.index(labels["capacity_kwp"])] for row in body):
+        assert value is None or float(value).is_integer(), value

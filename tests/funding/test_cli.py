@@ -59,7 +59,10 @@ def _site(tx: Tx) -> None:
     tx.add_community("municipality", "Brehice", code="599101", population=2577)
 
 
-def test_match_a_stored_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_match_a_stored_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GISPLAN_LANG", "en")  # reasons are printed in the configured language (default cs)
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     store = open_store(url)
     store.transaction(SYSTEM, _site)
@@ -68,9 +71,17 @@ def test_match_a_stored_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main([*args, "--demo"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    heads = [row for row in lines if not row.startswith("    ")]
+    calls_end = lines.index("programmes to watch (not calls; never linked to a site):")
+    assert [row.split()[1] for row in lines[calls_end + 1 :]] == [
+        "komuenerg",
+        "irop_2021_2027",
+        "clld_mas",
+        "eea_norway_grants",
+    ]
+    heads = [row for row in lines[:calls_end] if not row.startswith("    ")]
     verdicts = [row.split()[1] for row in heads]
-    assert verdicts == sorted(verdicts, key=["eligible", "unknown", "not_eligible"].index)
+    # the verdict stored as 'unknown' is shown as 'to_check' (it was printed as 'unknown' before)
+    assert verdicts == sorted(verdicts, key=["eligible", "to_check", "not_eligible"].index)
     small = lines.index(next(row for row in heads if " res_plus_3_2024:" in row))
     assert lines[small].startswith("- not_eligible")
     assert lines[small + 1] == "    capacity: capacity 1.4 MWp exceeds the 1 MWp limit"
@@ -79,7 +90,10 @@ def test_match_a_stored_site(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert opst40.startswith("- not_eligible")  # in the demo region (Ústecký kraj), but rooftop PV is not its use
     assert main([*args, "--use", "public_services", "--demo"]) == 0
     again = capsys.readouterr().out
-    assert next(r for r in again.splitlines() if " opst_40_2023_ustecky:" in r).startswith("? unknown")
+    assert next(r for r in again.splitlines() if " opst_40_2023_ustecky:" in r).startswith("? to_check")
+    monkeypatch.setenv("GISPLAN_LANG", "cs")
+    assert main(args) == 0
+    assert "    capacity: výkon 1,4 MWp překračuje limit 1 MWp" in capsys.readouterr().out
     assert main(["funding", "match", "demo:nope", "--url", url]) == 1
     assert capsys.readouterr().err.startswith("error: there is no site 'demo:nope'")
 
@@ -95,7 +109,7 @@ def test_sync_and_save(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main([*args, "--applicant", "municipality"]) == 0
     out = capsys.readouterr().out
     eligible_or_unknown = sum(1 for row in out.splitlines() if row.startswith(("+ ", "? ")))
-    assert out.strip().endswith(f"saved {eligible_or_unknown} link(s) for demo:roof1")
+    assert out.strip().endswith(f"saved {eligible_or_unknown} link(s) for demo:roof1 as system")
     store = open_store(url)
     assert len(store.funding_links("demo:roof1")) == eligible_or_unknown
     store.close()

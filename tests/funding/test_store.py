@@ -15,6 +15,7 @@ from gisplan.funding import (
     facts_from_store,
     load_calls,
     match_site,
+    reason_text,
     record_matches,
     sync_calls,
     validate_data,
@@ -106,12 +107,13 @@ def test_record_matches_links_and_updates(store: Store) -> None:
     by_code = {codes[k]: v for k, v in links.items()}
     assert set(by_code) == {"fits", "maybe"}
     assert by_code["fits"].verdict == "eligible"
-    assert by_code["maybe"].reasons == ["intake dates are not recorded; check the call"]
+    assert [reason_text(r, "en") for r in by_code["maybe"].reasons] == ["intake dates are not recorded; check the call"]
     assert record_matches(store, SYSTEM, "t:roof", june) == 0  # nothing changed
     january_2025 = match_site(facts, catalogue, today=dt.date(2025, 1, 1))
     assert record_matches(store, SYSTEM, "t:roof", january_2025) == 1  # "fits" closed meanwhile
     fits = next(link for link in store.funding_links("t:roof") if codes[link.funding_call_id] == "fits")
-    assert (fits.verdict, fits.reasons) == ("not_eligible", ["intake closed on 2024-12-31"])
+    assert fits.verdict == "not_eligible"
+    assert [reason_text(r, "en") for r in fits.reasons] == ["intake closed on 2024-12-31"]
 
 
 def test_call_sites_lists_linked_sites_eligible_first(store: Store) -> None:

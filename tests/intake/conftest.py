@@ -86,3 +86,49 @@ def shapefile_members(tmp_path: Path, frame: gpd.GeoDataFrame, *, prj: bool = Tr
     if not prj:
         members.pop("plochy.prj")
     return members
+
+
+def write_catalogue(root: Path, municipalities: gpd.GeoDataFrame | None, *, raster_box: tuple[float, ...] = ()) -> Path:
+    """A tiny layer catalogue in ``root``: ``layers/`` with an admin layer and/or a 100 m slope raster.
+
+    Returns the data dir; the layers dir is ``root / "layers"``. Point GISPLAN_DATA_DIR and
+    GISPLAN_LAYERS_DIR at them.
+    """
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    data, layers = root / "data", root / "layers"
+    data.mkdir(parents=True, exist_ok=True)
+    layers.mkdir(parents=True, exist_ok=True)
+    entries = []
+    if municipalities is not None:
+        municipalities.to_file(data / "obce.gpkg", layer="obce")
+        entries.append(
+            "- id: t_obce\n  title: {cs: Obce, en: Municipalities}\n  kind: vector\n  role: admin\n"
+            "  source: {type: file, path: obce.gpkg, layer: obce}\n  licence: test data\n"
+        )
+    if raster_box:
+        x0, y0, x1, y1 = raster_box
+        width, height = int((x1 - x0) // 100), int((y1 - y0) // 100)
+        values = np.full((height, width), 3.0, dtype="float32")
+        values[0, 0] = -1.0  # one nodata cell in the north-west corner
+        with rasterio.open(
+            data / "slope.tif",
+            "w",
+            driver="GTiff",
+            width=width,
+            height=height,
+            count=1,
+            dtype="float32",
+            crs="EPSG:5514",
+            transform=Affine(100, 0, x0, 0, -100, y1),
+            nodata=-1.0,
+        ) as dst:
+            dst.write(values, 1)
+        entries.append(
+            "- id: t_slope\n  title: {cs: Sklon, en: Slope}\n  kind: raster\n  role: criterion\n"
+            "  source: {type: raster, path: slope.tif, band: 1, unit: degrees}\n  licence: test data\n"
+        )
+    (layers / "tiny.yaml").write_text("layers:\n" + "".join(entries), encoding="utf-8")
+    return data

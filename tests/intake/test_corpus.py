@@ -222,6 +222,23 @@ def plain_json(_: Path) -> tuple[str, bytes]:
     return "sites.json", b'{"sites": [1, 2, 3]}'
 
 
+def not_json_geojson(_: Path) -> tuple[str, bytes]:
+    # issue 11, point 13: used to be read as CSV and refused for its columns
+    return "not_json.geojson", b"this is not JSON at all\nname;lat;lon\n"
+
+
+def csv_named_geojson(_: Path) -> tuple[str, bytes]:
+    return "sites.geojson", b"name,lat,lon\nCukrovar,50.5,14.1\n"
+
+
+def geojson_named_kml(_: Path) -> tuple[str, bytes]:
+    return "sites.kml", geojson_bytes(polygon(_site_ring()))
+
+
+def text_named_gpkg(_: Path) -> tuple[str, bytes]:
+    return "sites.gpkg", b"lat,lon\n50,14\n"
+
+
 def vsi_name(_: Path) -> tuple[str, bytes]:
     return "/vsicurl/http://example.invalid/x.geojson", geojson_bytes(polygon(_site_ring()))
 
@@ -343,6 +360,12 @@ CASES: dict[str, Case] = {
     "GML": Case(gml_file, "unknown_type", "not KML"),
     "TopoJSON": Case(topojson_file, "unknown_type", "TopoJSON"),
     "JSON that is not GeoJSON": Case(plain_json, "unknown_type", "not GeoJSON"),
+    "text named .geojson": Case(
+        not_json_geojson, "extension_mismatch", "ends in .geojson but is not valid GeoJSON (its content is plain"
+    ),
+    "CSV named .geojson": Case(csv_named_geojson, "extension_mismatch", "starting 'name,lat,lon"),
+    "GeoJSON named .kml": Case(geojson_named_kml, "extension_mismatch", "ends in .kml but is not valid KML"),
+    "text named .gpkg": Case(text_named_gpkg, "extension_mismatch", "ends in .gpkg but is not a valid GeoPackage"),
     "a /vsi file name": Case(vsi_name, "vsi_path", "/vsi"),
     "file over the size limit": Case(too_large, "too_large", "MB limit", {"limits": TIGHT}),
     "truncated GeoJSON": Case(truncated_geojson, "parse_failed", "GeoJSON"),

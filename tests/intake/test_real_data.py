@@ -47,15 +47,30 @@ def test_decany_parcels_are_refused_for_another_municipality(shared_data: Path, 
     assert info.value.reason == "outside_municipality"
 
 
+#: Lon/lat bounds of England [degrees], the region of a UK deployment.
+ENGLAND = (-6.5, 49.8, 2.0, 55.9)
+
+
 @pytest.mark.shared_data
 @pytest.mark.parametrize("council", UK_FILES)
-def test_uk_register_is_accepted_without_a_boundary(shared_data: Path, obce: gpd.GeoDataFrame, council: str) -> None:
+def test_uk_register_is_accepted_without_a_boundary(shared_data: Path, council: str) -> None:
     path = shared_data / "brownfields" / f"uk_blr_local-authority-eng-{council}.csv"
     code = f"local-authority-eng:{council.upper()}"
-    result = check_upload(path.read_bytes(), path.name, municipality_code=code, municipalities=obce)
+    result = check_upload(path.read_bytes(), path.name, municipality_code=code, municipalities=None, region=ENGLAND)
     assert not result.place_checked
     assert "place_not_checked" in {w.code for w in result.warnings}
     assert result.sites.crs.name.startswith("WGS 84 / UTM zone 30N")
     assert (result.sites["geometry_type"] == "Point").all()
     assert "hectares" in result.sites.columns
     assert len(result.sites) >= 1
+
+
+@pytest.mark.shared_data
+def test_uk_register_is_refused_in_a_czech_region(shared_data: Path, obce: gpd.GeoDataFrame) -> None:
+    # issue 11, point 2: no boundary for the code, but the region (all Czech municipalities) is known
+    path = shared_data / "brownfields" / "uk_blr_local-authority-eng-dnc.csv"
+    with pytest.raises(UploadRejectedError) as info:
+        check_upload(path.read_bytes(), path.name, municipality_code="local-authority-eng:DNC", municipalities=obce)
+    assert info.value.reason == "outside_region"
+    assert "no boundary is known for municipality local-authority-eng:DNC" in str(info.value)
+    assert "region spans lon 12.09…18.86" in str(info.value)

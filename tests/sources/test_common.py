@@ -6,12 +6,20 @@ import gzip
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
 from gisplan.catalogue import CANONICAL_COLUMNS
-from gisplan.errors import CRSError, InputError, MissingCRSError, SourceNotFoundError, UnreadableSourceError
+from gisplan.errors import (
+    CRSError,
+    InputError,
+    InvalidDataError,
+    MissingCRSError,
+    SourceNotFoundError,
+    UnreadableSourceError,
+)
 from gisplan.sources._common import attribute_names, canonical, check_kind, check_path, flatten_lists, snake_case
 
 
@@ -106,19 +114,38 @@ def test_canonical_columns_area_and_ids(czech_sites: gpd.GeoDataFrame) -> None:
         kind="brownfield",
         label="t",
     )
-    assert list(out.columns[:6]) == list(CANONICAL_COLUMNS)
+    assert list(out.columns[: len(CANONICAL_COLUMNS)]) == list(CANONICAL_COLUMNS)
     assert out["site_id"].tolist() == ["demo:A1", "demo:B2", "demo:C3"]
     assert out.crs.to_epsg() == 5514
-    assert out["area_m2"].tolist() == pytest.approx([10_000.0, 10_000.0, 0.0])
+    # a point has no area (NaN, not 0) unless its source declares one
+    assert out["area_m2"].tolist()[:2] == pytest.approx([10_000.0, 10_000.0])
+    assert np.isnan(out["area_m2"].iloc[2])
+    assert out["area_source"].tolist() == ["geometry", "geometry", "not_available"]
     assert out["name"].tolist()[1] == "Old <b>gasworks</b>"  # raw text, escaping is the app's job
     assert "vymera_m2" in out.columns
     assert set(out["kind"]) == {"brownfield"}
 
 
-def test_canonical_area_from_source_wins_where_given(czech_sites: gpd.GeoDataFrame) -> None:
+def test_canonical_declared_area_counts_only_without_a_polygon(czech_sites: gpd.GeoDataFrame) -> None:
+    # Before, a declared area overrode the polygon's; now the polygon's own area wins and the
+    # declared one fills in for the point only (issue 12: area from geometry, else declared).
     given = pd.Series([None, 5.0, 7.0], index=czech_sites.index)
-    out = canonical(czech_sites, source="d", source_ids=["1", "2", "3"], area_m2=given, label="t")
-    assert out["area_m2"].tolist() == pytest.approx([10_000.0, 5.0, 7.0])
+    out = canonical(
+        czech_sites, source="d", source_ids=["1", "2", "3"], area_m2=given, area_field="ha_x[m2]", label="t"
+    )
+    assert out["area_m2"].tolist() == pytest.approx([10_000.0, 10_000.0, 7.0])
+    assert out["area_source"].tolist() == ["geometry", "geometry", "declared:ha_x[m2]"]
+
+
+def test_canonical_columns_map_a_declared_area_with_its_unit(czech_sites: gpd.GeoDataFrame) -> None:
+    frame = czech_sites.assign(Acres=["1", "2", "10"])
+    out = canonical(frame, source="d", source_ids=["1", "2", "3"], columns={"area_acres": "Acres"}, label="f.gpkg")
+    assert out["area_m2"].iloc[2] == pytest.approx(40_468.564224)
+    assert out["area_source"].tolist() == ["geometry", "geometry", "declared:Acres[acres]"]
+    bad = czech_sites.assign(plocha=["1", "2", "lots"])
+    with pytest.raises(InvalidDataError) as info:
+        canonical(bad, source="d", source_ids=["1", "2", "3"], columns={"area_ha": "plocha"}, label="f.gpkg")
+    assert [(p.file, p.location) for p in info.value.problems] == [("f.gpkg", "feature 2, field plocha")]
 
 
 def test_canonical_columns_mapping_wins(czech_sites: gpd.GeoDataFrame) -> None:

@@ -71,7 +71,9 @@ def test_presets_from_xml(osm_file: Path) -> None:
     substations = read(osm_file, layer="substations")
     assert substations["source_id"].tolist() == ["node/30"]
     assert substations["kind"].isna().all()
-    assert substations["area_m2"].tolist() == [0.0]
+    # a node has no area: NaN with its reason, not 0 (issue 12)
+    assert substations["area_m2"].isna().tolist() == [True]
+    assert substations["area_source"].tolist() == ["not_available"]
     with pytest.raises(InputError, match="buildings, brownfields"):
         read(osm_file, layer="roads")
 
@@ -171,3 +173,12 @@ def test_prague_offline_through_osmnx(shared_data: Path, monkeypatch: pytest.Mon
     assert out.crs.to_epsg() == 5514
     assert out["source_id"].str.startswith("way/").all()
     assert "source_src" in out.columns  # the OSM 'source' tag does not clash with the canonical column
+
+
+def test_liechtenstein_forest_becomes_land_cover(liechtenstein: Path) -> None:
+    from gisplan.sources._osm import read_osm_file
+
+    land = read_osm_file(liechtenstein, tags={"landuse": ["forest", "vineyard", "industrial"]})
+    pairs = land.groupby(["landuse", "land_cover"]).size().to_dict()
+    # SOURCES.md counts 51 forests; the reader finds 52 landuse=forest multipolygons
+    assert pairs == {("forest", "forest"): 52, ("vineyard", "vineyard"): 18, ("industrial", "built_up"): 14}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,11 @@ def test_uk_blr_in_code(tmp_path: Path) -> None:
     assert out["notes"].iloc[0] == "Line one\nline two"
     assert out["hectares"].iloc[0] == pytest.approx(51.7)
     assert out["area_m2"].iloc[0] == pytest.approx(517_000.0)
-    assert out["area_m2"].iloc[2] == 0.0  # a point without hectares has no area
+    assert out["area_source"].tolist()[:2] == ["declared:hectares[ha]", "declared:hectares[ha]"]
+    assert out["area_m2"].iloc[1] == pytest.approx(5_000.0)  # declared even without a location
+    # a point without hectares has no area: NaN and not_available, never 0 (issue 12)
+    assert math.isnan(out["area_m2"].iloc[2])
+    assert out["area_source"].iloc[2] == "not_available"
     assert out.geometry.iloc[1] is None
     assert out["organisation_name"].iloc[0] == "Doncaster Council"
     assert out["name"].iloc[0] == "Former Colliery, Rossington"

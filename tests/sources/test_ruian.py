@@ -44,7 +44,7 @@ def test_building_footprints(buildings: gpd.GeoDataFrame) -> None:
     assert buildings["area_m2"].sum() == pytest.approx(54_006, rel=1e-3)
     assert buildings["area_m2"].max() == pytest.approx(2_704, rel=1e-3)
     assert (buildings["zpusob_vyuziti_kod"] == 3).sum() == 169
-    assert buildings["name"].str.startswith("č. p.").sum() > 150
+    assert buildings["name"].str.contains(r" č\. p\. \d", regex=True).sum() > 150
 
 
 def test_parcels_match_official_areas(parcels: gpd.GeoDataFrame) -> None:
@@ -58,7 +58,8 @@ def test_parcels_match_official_areas(parcels: gpd.GeoDataFrame) -> None:
     close = (parcels["area_m2"] - parcels["vymera_parcely"]).abs() <= 0.1 * parcels["vymera_parcely"] + 1
     assert close.mean() > 0.9
     assert (parcels["druh_pozemku_kod"] == 2).sum() == 1392
-    assert "153/36" in set(parcels["name"])
+    assert "153/36, k. ú. Děčany" in set(parcels["name"])
+    assert (parcels["parcel_number"].str.startswith("st. ") == (parcels["druh_pozemku_kod"] == 13)).all()
 
 
 def test_parcels_have_no_kind_unless_asked(decany: Path) -> None:

@@ -120,7 +120,8 @@ def test_csv_with_lat_lon(tmp_path: Path) -> None:
     assert out["name"].tolist() == ["Děčany", "Třebívlice", "prázdný"]
     assert out.geometry.iloc[2] is None
     assert out["kod"].tolist() == ["01", "02", "03"]  # codes with leading zeros stay text
-    assert out["area_m2"].iloc[0] == 0.0
+    assert out["area_m2"].isna().all()  # points with no declared area: NaN, not 0 (issue 12)
+    assert set(out["area_source"]) == {"not_available"}
     assert -800_000 < out.geometry.iloc[0].x < -700_000
 
 
@@ -193,3 +194,19 @@ def test_topojson_without_crs_is_lonlat(tmp_path: Path) -> None:
     assert out["site_id"].tolist() == ["t:564729"]
     assert out.crs.to_epsg() == 5514
     assert out["name"].tolist() == ["Děčany"]
+
+
+def test_a_projected_equal_area_input_keeps_its_crs(tmp_path: Path) -> None:
+    """A file in EPSG:5070 (NAD83 Conus Albers, metres, equal-area) is read in it, not reprojected."""
+    import geopandas as gpd
+    import shapely
+
+    from gisplan.sources import read
+
+    path = tmp_path / "conus.gpkg"
+    # a few hundred metres apart: from their extent alone, a UTM zone would be chosen
+    squares = [shapely.box(x, 1_500_000, x + 100, 1_500_100) for x in (0, 300, 600)]
+    gpd.GeoDataFrame({"name": ["a", "b", "c"]}, geometry=squares, crs="EPSG:5070").to_file(path, layer="sites")
+    out = read(path)
+    assert out.crs.to_epsg() == 5070
+    assert out.geometry.area.tolist() == pytest.approx([10_000.0] * 3)

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from gisplan.errors import InputError, PermissionDeniedError, SourceNotFoundError, UnreadableSourceError
+from gisplan.errors import ConfigError, InputError, PermissionDeniedError, SourceNotFoundError, UnreadableSourceError
 from gisplan.store import Store
 from gisplan.store.ingest import ingest
 from tests.store.helpers import World, wkt_equal, write_scored
@@ -57,19 +57,21 @@ def test_ingest_loads_sites_and_scores(store: Store, world: World, tmp_path: Pat
     assert (entry.action, entry.target_id, entry.after["inserted"]) == ("ingest", "pv", 3)
 
 
-def test_reingest_is_idempotent(store: Store, world: World, tmp_path: Path) -> None:
+@pytest.mark.parametrize("bulk", [None, False], ids=["default", "row_by_row"])
+def test_reingest_is_idempotent(store: Store, world: World, tmp_path: Path, bulk: bool | None) -> None:
     path = write_scored(tmp_path / "a.gpkg", ROWS)
-    ingest(store, path, "pv")
+    ingest(store, path, "pv", bulk=bulk)
     versions = {s.id: s.version for s in store.list_sites()}
-    again = ingest(store, path, "pv")
+    again = ingest(store, path, "pv", bulk=bulk)
     assert (again.inserted, again.updated, again.unchanged, again.ended) == (0, 0, 3, 0)
     assert {s.id: s.version for s in store.list_sites()} == versions
 
 
+@pytest.mark.parametrize("bulk", [None, False], ids=["default", "row_by_row"])
 def test_reingest_updates_scores_and_attributes_and_keeps_peoples_work(
-    store: Store, world: World, tmp_path: Path
+    store: Store, world: World, tmp_path: Path, bulk: bool | None
 ) -> None:
-    ingest(store, write_scored(tmp_path / "a.gpkg", ROWS), "pv")
+    ingest(store, write_scored(tmp_path / "a.gpkg", ROWS), "pv", bulk=bulk)
     site = store.get_site("ruian:1")
     site = store.change_status(world.animator, "ruian:1", "screening", expected_version=site.version)
     store.update_site(world.animator, "ruian:1", expected_version=site.version, note="call the mayor", priority="high")
@@ -78,7 +80,7 @@ def test_reingest_updates_scores_and_attributes_and_keeps_peoples_work(
     store.link_funding_call(world.animator, "ruian:1", world.call, verdict="eligible", note="OPST fits")
 
     changed = [dict(ROWS[0], score=91.0, name="Cukrovar (new name)", owner="kraj"), ROWS[1], ROWS[2]]
-    report = ingest(store, write_scored(tmp_path / "b.gpkg", changed), "pv")
+    report = ingest(store, write_scored(tmp_path / "b.gpkg", changed), "pv", bulk=bulk)
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 2)
 
     site = store.get_site("ruian:1")
@@ -91,10 +93,13 @@ def test_reingest_updates_scores_and_attributes_and_keeps_peoples_work(
     assert [h.to_status for h in store.status_history("ruian:1")] == ["screening"]
 
 
-def test_vanished_sites_are_end_dated_not_deleted_and_come_back(store: Store, world: World, tmp_path: Path) -> None:
-    ingest(store, write_scored(tmp_path / "a.gpkg", ROWS), "pv")
+@pytest.mark.parametrize("bulk", [None, False], ids=["default", "row_by_row"])
+def test_vanished_sites_are_end_dated_not_deleted_and_come_back(
+    store: Store, world: World, tmp_path: Path, bulk: bool | None
+) -> None:
+    ingest(store, write_scored(tmp_path / "a.gpkg", ROWS), "pv", bulk=bulk)
     store.add_annotation(world.animator, "ruian:3", "keep me")
-    report = ingest(store, write_scored(tmp_path / "b.gpkg", ROWS[:2]), "pv", today=dt.date(2026, 11, 30))
+    report = ingest(store, write_scored(tmp_path / "b.gpkg", ROWS[:2]), "pv", today=dt.date(2026, 11, 30), bulk=bulk)
     assert report.ended == 1
     gone = store.get_site("ruian:3")
     assert gone.end_date == dt.date(2026, 11, 30)
@@ -102,7 +107,7 @@ def test_vanished_sites_are_end_dated_not_deleted_and_come_back(store: Store, wo
     assert [a.text for a in store.annotations("ruian:3")] == ["keep me"]
     # Sites of other sources are not touched by an ingest that does not mention them.
     assert store.get_site("t:in").end_date is None
-    back = ingest(store, write_scored(tmp_path / "c.gpkg", ROWS), "pv")
+    back = ingest(store, write_scored(tmp_path / "c.gpkg", ROWS), "pv", bulk=bulk)
     assert (back.updated, back.ended) == (1, 0)
     assert store.get_site("ruian:3").end_date is None
 
@@ -179,3 +184,31 @@ def test_view_box_query_gives_the_same_answer_through_either_index(
     score_first = [s.id for s, _ in store.top_sites("pv", bbox=view, limit=4)]
     assert box_first == score_first == ["grid:9", "grid:8", "grid:7", "grid:6"]
     assert [s.id for s, _ in store.top_sites("pv", bbox=view, limit=50)][-1] == "grid:4"
+
+
+def test_bulk_ingest_needs_postgresql(store: Store, world: World, tmp_path: Path) -> None:
+    path = write_scored(tmp_path / "a.gpkg", ROWS)
+    if store.engine.dialect.name == "sqlite":
+        with pytest.raises(ConfigError, match="PostgreSQL"):
+            ingest(store, path, "pv", bulk=True)
+        assert store.counts()["site_scores"] == 0
+    else:
+        report = ingest(store, path, "pv", bulk=True)
+        assert (report.inserted, report.scores) == (3, 3)
+
+
+def test_bulk_and_row_by_row_give_the_same_store(store: Store, world: World, tmp_path: Path) -> None:
+    """Both paths, one after the other on the same file: the second finds nothing to change."""
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("the bulk path is PostgreSQL's")
+    first = write_scored(tmp_path / "a.gpkg", ROWS)
+    ingest(store, first, "pv", bulk=True)
+    again = ingest(store, first, "pv", bulk=False)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    changed = write_scored(tmp_path / "b.gpkg", [dict(ROWS[0], score=91.0, name="Nový"), ROWS[1]])
+    ingest(store, changed, "pv", bulk=False)
+    rows = {s.id: (s.name, s.version, s.end_date, s.source_hash) for s in store.list_sites(include_ended=True)}
+    back = ingest(store, changed, "pv", bulk=True)
+    assert (back.inserted, back.updated, back.unchanged, back.ended) == (0, 0, 2, 0)
+    assert {s.id: (s.name, s.version, s.end_date, s.source_hash) for s in store.list_sites(include_ended=True)} == rows
+    assert store.site_scores("ruian:1")[0].score == 91.0

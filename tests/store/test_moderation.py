@@ -84,6 +84,7 @@ def test_accept_creates_a_linked_scored_site_and_tells_the_municipality(store: S
     assert site.region_code == REGION_IN
     assert site.municipality_code == "111"
     assert site.area_m2 == pytest.approx(20_000.0)
+    assert site.area_source == "geometry"
     assert site.geom is not None
     assert site.geom.equals_exact(box(X0, Y0, X0 + 200, Y0 + 100), 0.01)
     assert site.attributes["submission_id"] == sub.id
@@ -131,6 +132,9 @@ def test_accept_lists_profiles_that_could_not_be_scored(store: Store, world: Wor
     assert "power_lines" in done.unscored[0][1]
     # a point site is scored with the area the form gave
     assert done.site.area_m2 == pytest.approx(15_000.0)
+    assert done.site.area_source == "declared:area_ha[ha]"
+    area_line = next(i for i in done.scores[0].breakdown if i["criterion"] == "area_m2")
+    assert area_line["provenance"] == "measured"
 
 
 def test_reject_needs_a_reason_and_tells_the_municipality(store: Store, world: World) -> None:
@@ -189,6 +193,24 @@ def test_stale_version_is_a_conflict_and_creates_nothing(store: Store, world: Wo
         mod.return_for_changes(store, world.animator, sub.id, expected_version=sub.version, comment="x")
     assert store.counts()["sites"] == 3
     assert store.submissions()[0].state == "submitted"
+
+
+def test_a_move_decided_on_a_stale_state_is_a_conflict_not_a_state_error(store: Store, world: World) -> None:
+    sub = submit(store, world.municipality)
+    returned = mod.return_for_changes(store, world.animator, sub.id, expected_version=sub.version, comment="Parcels?")
+    # another moderator still sees the submission as submitted: every decision is a conflict
+    for name, decide in MODERATE.items():
+        with pytest.raises(ConflictError):
+            decide(store, world.admin, sub)
+        assert store.submissions()[0].state == "returned", name
+    # the municipality withdraws in one tab, then resubmits or withdraws again in another
+    mod.withdraw(store, world.municipality, sub.id, expected_version=returned.version)
+    with pytest.raises(ConflictError):
+        mod.resubmit(store, world.municipality, sub.id, expected_version=returned.version, name="x")
+    with pytest.raises(ConflictError):
+        mod.withdraw(store, world.municipality, sub.id, expected_version=returned.version)
+    assert store.submissions()[0].state == "withdrawn"
+    assert store.counts()["sites"] == 3
 
 
 MODERATE = {

@@ -17,11 +17,14 @@ from shapely.geometry import box
 
 from gisplan.errors import PermissionDeniedError
 from gisplan.store import SYSTEM, TRANSITIONS, Role, Scope, Status, Store
+from gisplan.store import moderation as mod
 from gisplan.store.ingest import ingest
 from gisplan.store.permissions import Action, Actor, check
 from tests.store.helpers import World, write_scored
 
 ROLES = ("admin", "animator", "municipality", "planner", "disabled")
+#: A 10 m roof in Ústecký kraj (EPSG:5514); the store refuses shapes outside the CRS's area.
+ROOF = box(-770_000.0, -990_000.0, -769_990.0, -989_990.0)
 Op = Callable[[Store, World, int, Path], object]
 
 
@@ -38,16 +41,16 @@ def _step(store: Store, actor: int, site_id: str) -> object:
 
 
 def _own_submission(store: Store, world: World) -> int:
-    return store.submit_site(world.municipality, "111", "rooftop", "School roof", box(0, 0, 10, 10)).id
+    return store.submit_site(world.municipality, "111", "rooftop", "School roof", ROOF).id
 
 
 def _other_submission(store: Store, world: World) -> int:
-    return store.submit_site(world.other_municipality, "222", "rooftop", "Other roof", box(0, 0, 10, 10)).id
+    return store.submit_site(world.other_municipality, "222", "rooftop", "Other roof", ROOF).id
 
 
 def _far_submission(store: Store) -> int:
     store.add_user(SYSTEM, "obec999", "municipality", scope=Scope.parse(["municipality:999"]))
-    return store.submit_site(store.user("obec999").id, "999", "brownfield", "Far away", box(0, 0, 10, 10)).id
+    return store.submit_site(store.user("obec999").id, "999", "brownfield", "Far away", ROOF).id
 
 
 OPS: dict[str, Op] = {
@@ -60,20 +63,18 @@ OPS: dict[str, Op] = {
     "link_community_in_scope": lambda s, w, a, p: s.link_community(a, "t:in", w.municipality_111),
     "link_funding_in_scope": lambda s, w, a, p: s.link_funding_call(a, "t:in", w.call, verdict="eligible"),
     "link_funding_outside_region": lambda s, w, a, p: s.link_funding_call(a, "t:out", w.call),
-    "submit_own_municipality": lambda s, w, a, p: s.submit_site(a, "111", "rooftop", "Roof", box(0, 0, 1, 1)),
-    "submit_other_municipality": lambda s, w, a, p: s.submit_site(a, "222", "rooftop", "Roof", box(0, 0, 1, 1)),
+    "submit_own_municipality": lambda s, w, a, p: s.submit_site(a, "111", "rooftop", "Roof", ROOF),
+    "submit_other_municipality": lambda s, w, a, p: s.submit_site(a, "222", "rooftop", "Roof", ROOF),
     "edit_own_submission": lambda s, w, a, p: s.update_submission(
         a, _own_submission(s, w), expected_version=1, name="Better name"
     ),
     "edit_other_municipality_submission": lambda s, w, a, p: s.update_submission(
         a, _other_submission(s, w), expected_version=1, name="Hijacked"
     ),
-    "moderate_in_scope": lambda s, w, a, p: s.moderate_submission(
-        a, _own_submission(s, w), "accepted", expected_version=1, feedback="good"
+    "moderate_in_scope": lambda s, w, a, p: mod.accept(
+        s, a, _own_submission(s, w), expected_version=1, feedback="good", profiles=[]
     ),
-    "moderate_outside_region": lambda s, w, a, p: s.moderate_submission(
-        a, _far_submission(s), "rejected", expected_version=1, feedback="no"
-    ),
+    "moderate_outside_region": lambda s, w, a, p: mod.reject(s, a, _far_submission(s), expected_version=1, reason="no"),
     "add_energy_community_in_scope": lambda s, w, a, p: s.add_community(
         a, "energy_community", "Solar co-op", region_code="CZ042", municipality_code="111"
     ),
@@ -181,7 +182,7 @@ def test_animator_writing_outside_their_region_is_refused_and_audited(store: Sto
 
 def test_municipality_sees_feedback_after_moderation(store: Store, world: World) -> None:
     sub_id = _own_submission(store, world)
-    moderated = store.moderate_submission(world.animator, sub_id, "accepted", expected_version=1, feedback="great")
+    moderated = mod.accept(store, world.animator, sub_id, expected_version=1, feedback="great", profiles=[]).submission
     assert (moderated.state, moderated.feedback, moderated.site_id) == ("accepted", "great", f"submission:{sub_id}")
     site = store.get_site(f"submission:{sub_id}")
     assert (site.kind, site.municipality_code, site.status) == ("rooftop", "111", "new")

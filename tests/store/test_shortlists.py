@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from gisplan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
@@ -97,3 +99,34 @@ def test_duplicate_names_unknown_sites_and_bad_names_are_refused(store: Store, w
     assert sl.members(store, "A") == []  # all or nothing
     with pytest.raises(InputError, match="printable"):
         sl.create_shortlist(store, SYSTEM, "bad\nname")
+
+
+def test_a_user_who_may_not_export_learns_no_shortlist_names(store: Store, world: World) -> None:
+    from gisplan.export import load_snapshot
+
+    info = sl.create_shortlist(store, world.planner, "Tajný plán", site_ids=["t:in"])
+    attempts: dict[str, Callable[[str], object]] = {
+        "add": lambda name: sl.add_sites(store, world.municipality, name, ["t:in"]),
+        "remove": lambda name: sl.remove_sites(store, world.municipality, name, ["t:in"]),
+        "rename": lambda name: sl.update_shortlist(store, world.municipality, name, expected_version=1, new_name="x"),
+        "delete": lambda name: sl.delete_shortlist(store, world.municipality, name, expected_version=info.version),
+        "get": lambda name: sl.get_shortlist(store, name, actor=world.municipality),
+        "export": lambda name: load_snapshot(store, world.municipality, name),
+    }
+    for what, attempt in attempts.items():
+        messages = []
+        for name in ("Tajný plán", "nope"):
+            with pytest.raises(PermissionDeniedError) as caught:
+                attempt(name)
+            messages.append(str(caught.value).replace(name, "<name>"))
+        assert messages[0] == messages[1], what  # the same refusal whether or not the shortlist exists
+        assert "Tajný plán" not in messages[1], what
+    # every refusal is audited: writes on the shortlist, reads and exports as exports of it
+    assert len(store.audit_log(target_type="shortlist", outcome="denied")) == 2 * 4
+    exports = store.audit_log(target_type="export", outcome="denied")
+    assert sorted(d.target_id for d in exports) == ["shortlist:Tajný plán"] * 2 + ["shortlist:nope"] * 2
+    assert sl.members(store, "Tajný plán") == ["t:in"]
+    # an exporter is told which shortlists there are
+    with pytest.raises(NotFoundError, match="Tajný plán"):
+        sl.add_sites(store, world.animator, "nope", ["t:in"])
+    assert sl.get_shortlist(store, "Tajný plán", actor=world.animator).size == 1

@@ -7,6 +7,7 @@ from shapely.geometry import box
 
 from gisplan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from gisplan.store import Store
+from gisplan.store import moderation as mod
 from gisplan.store.models import Site
 from tests.store.helpers import World, wkt_equal
 
@@ -191,3 +192,34 @@ def test_ended_sites_are_hidden_from_views_but_kept(store: Store, world: World) 
     store.transaction(world.admin, end)
     assert "t:out" not in {s.id for s in store.list_sites()}
     assert "t:out" in {s.id for s in store.list_sites(include_ended=True)}
+
+
+def test_a_stale_status_change_is_a_conflict_not_a_denial(store: Store, world: World) -> None:
+    seen = store.get_site("t:in").version  # the animator reads the site at 'new'
+    version = store.change_status(world.admin, "t:in", "screening", expected_version=seen).version
+    store.change_status(world.admin, "t:in", "shortlisted", expected_version=version)
+    # from 'shortlisted' only an admin may step back to 'screening'; but the move was decided on 'new'
+    with pytest.raises(ConflictError) as caught:
+        store.change_status(world.animator, "t:in", "screening", expected_version=seen)
+    assert caught.value.theirs["status"] == "shortlisted"
+    assert caught.value.mine == {"status": "screening", "status_reason": None, "version": seen}
+    # and a move somebody else already made is a conflict too, not "already screening"
+    with pytest.raises(ConflictError):
+        store.change_status(world.admin, "t:in", "shortlisted", expected_version=seen)
+    assert store.audit_log(outcome="denied") == []
+    assert store.get_site("t:in").status == "shortlisted"
+    # out of scope is still a permission denial, whatever the version
+    with pytest.raises(PermissionDeniedError):
+        store.change_status(world.animator, "t:out", "screening", expected_version=99)
+
+
+def test_a_stale_moderation_or_edit_of_a_submission_is_a_conflict(store: Store, world: World) -> None:
+    sub = store.submit_site(
+        world.municipality, "111", "brownfield", "Old farm", box(-770_000, -990_000, -769_900, -989_900)
+    )
+    mod.reject(store, world.animator, sub.id, expected_version=sub.version, reason="no")
+    with pytest.raises(ConflictError):
+        mod.accept(store, world.admin, sub.id, expected_version=sub.version, profiles=[])
+    with pytest.raises(ConflictError):
+        store.update_submission(world.municipality, sub.id, expected_version=sub.version, name="Renamed")
+    assert store.submissions()[0].state == "rejected"

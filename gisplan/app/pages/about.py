@@ -9,6 +9,7 @@ import gisplan
 from gisplan.app import shell
 from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
+from gisplan.app.tables import show_table
 from gisplan.catalogue import load_catalogue
 from gisplan.errors import GisplanError
 
@@ -35,7 +36,7 @@ def render() -> None:
         for layer in catalogue.layers.values()
     ]
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
     else:
         st.info(t("data.missing", lang))
     st.caption(t("about.libraries", lang))

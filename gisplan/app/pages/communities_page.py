@@ -22,9 +22,12 @@ from gisplan._storeframes import StoreFrames
 from gisplan.app import auth, shell
 from gisplan.app.auth import SessionUser
 from gisplan.app.charts_monitoring import profile_titles, status_chart, status_label
+from gisplan.app.climate_forms import community_actions
+from gisplan.app.community_sections import balance_section, poverty_section
 from gisplan.app.escape import escape_markdown
-from gisplan.app.i18n import t
-from gisplan.communities import CommunityReport, community_report
+from gisplan.app.i18n import fmt_number, t
+from gisplan.app.tables import show_table
+from gisplan.communities import CommunityReport, Demand, community_report
 from gisplan.errors import ConflictError, GisplanError, PermissionDeniedError
 from gisplan.monitoring import secap_actions, write_secap
 from gisplan.store import Member, Role, Store
@@ -68,6 +71,10 @@ def render() -> None:
             st.error(str(exc))
             return
         show_report(report, lang)
+        balance_section(store, report, lang)
+        poverty_section(store, report, lang)
+        if report.community["kind"] == "municipality" and report.community.get("code"):
+            community_actions(store, viewer, str(report.community["code"]), lang)
         if viewer.role in _WRITERS:
             _demand_form(store, viewer, report, lang)
         _secap_section(store, viewer, report, lang)
@@ -92,10 +99,8 @@ def _pick(communities: pd.DataFrame, viewer: SessionUser, lang: str) -> int:
 
 
 # ------------------------------------------------------------------------------------------ report
-def _number(value: Any, digits: int = 1) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value):,.{digits}f}".replace(",", "\u00a0")
+def _number(value: Any, lang: str, digits: int = 1) -> str:
+    return fmt_number(value, lang, digits) or "–"
 
 
 def demand_basis(basis: str, lang: str) -> str:
@@ -105,8 +110,15 @@ def demand_basis(basis: str, lang: str) -> str:
     found = re.match(r"estimated from ([\d,]+) (households|inhabitants)", basis)
     if found is None:
         return basis
-    count = found.group(1).replace(",", "\u00a0")
+    count = fmt_number(int(found.group(1).replace(",", "")), lang)
     return t(f"comm.demand_from_{found.group(2)}", lang, count=count)
+
+
+def demand_caption(demand: Demand, lang: str) -> str:
+    """Where a demand comes from, in ``lang``: entered, measured (year, source), mixed or estimated."""
+    if demand.source in {"measured", "mixed"}:
+        return t(f"comm.demand_{demand.source}", lang, year=demand.year or "–", source=demand.data_source)
+    return demand_basis(demand.basis, lang)
 
 
 def potential_table(report: CommunityReport, lang: str, profile_titles: dict[str, str]) -> pd.DataFrame:
@@ -132,22 +144,24 @@ def show_report(report: CommunityReport, lang: str) -> None:
     if community.get("code") is not None and not pd.isna(community["code"]):
         facts.append(t("comm.code", lang, code=community["code"]))
     if community.get("population") is not None and not pd.isna(community["population"]):
-        facts.append(t("comm.population", lang, count=_number(community["population"], 0)))
+        facts.append(t("comm.population", lang, count=_number(community["population"], lang, 0)))
     households = (community.get("attributes") or {}).get("households")
     if households is not None:
-        facts.append(t("comm.households", lang, count=_number(households, 0)))
+        facts.append(t("comm.households", lang, count=_number(households, lang, 0)))
     st.caption(" · ".join(escape_markdown(f) for f in facts))
     if len(report.members):
         with st.expander(t("comm.members", lang, count=len(report.members))):
-            st.dataframe(_members_table(report.members, lang), hide_index=True, width="stretch")
+            show_table(
+                _members_table(report.members, lang), hide_index=True, width="stretch", download="community_members"
+            )
 
     st.markdown(f"#### {t('comm.potential', lang)}")
     columns = st.columns(3)
     live = report.sites[report.sites["status"] != "rejected"]
     columns[0].metric(t("comm.sites_live", lang), len(live))
     if report.demand is not None:
-        columns[1].metric(t("comm.demand", lang), _number(report.demand.mwh_yr, 0))
-        columns[1].caption(escape_markdown(demand_basis(report.demand.basis, lang)))
+        columns[1].metric(t("comm.demand", lang), _number(report.demand.mwh_yr, lang, 0))
+        columns[1].caption(escape_markdown(demand_caption(report.demand, lang)))
     else:
         columns[1].metric(t("comm.demand", lang), "–")
         columns[1].caption(t("comm.demand_unknown", lang))
@@ -155,14 +169,14 @@ def show_report(report: CommunityReport, lang: str) -> None:
         st.info(t("comm.no_potential", lang))
     else:
         best = report.potential["energy_mwh_yr"].astype(float).max()
-        columns[2].metric(t("comm.best_output", lang), _number(best, 0))
-        st.dataframe(potential_table(report, lang, profile_titles(lang)), hide_index=True, width="stretch")
+        columns[2].metric(t("comm.best_output", lang), _number(best, lang, 0))
+        show_table(potential_table(report, lang, profile_titles(lang)), hide_index=True, width="stretch")
         st.caption(t("comm.potential_note", lang))
 
     st.markdown(f"#### {t('comm.by_status', lang)}")
     left, right = st.columns([3, 2])
     left.altair_chart(status_chart(report.by_status, lang), width="stretch")
-    right.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("chart.status", lang): [status_label(s, lang) for s in report.by_status["status"]],
@@ -171,16 +185,22 @@ def show_report(report: CommunityReport, lang: str) -> None:
         ),
         hide_index=True,
         width="stretch",
+        container=right,
     )
 
     st.markdown(f"#### {t('comm.funding', lang)}")
     if report.funding.empty:
         st.info(t("comm.no_funding", lang))
     else:
-        st.dataframe(_funding_table(report.funding, lang), hide_index=True, width="stretch")
+        show_table(_funding_table(report.funding, lang), hide_index=True, width="stretch", download="community_funding")
 
     with st.expander(t("comm.site_list", lang, count=len(report.sites))):
-        st.dataframe(_sites_table(report.sites, lang), hide_index=True, width="stretch")
+        show_table(
+            _sites_table(report.sites, lang, report.measured.sites),
+            hide_index=True,
+            width="stretch",
+            download="community_sites",
+        )
 
 
 def _members_table(members: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -206,8 +226,8 @@ def _funding_table(funding: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-def _sites_table(sites: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame(
+def _sites_table(sites: pd.DataFrame, lang: str, measured: pd.DataFrame | None = None) -> pd.DataFrame:
+    table = pd.DataFrame(
         {
             t("col.site_id", lang): sites["site_id"].astype(str),
             t("col.name", lang): sites["name"].astype(str),
@@ -216,6 +236,11 @@ def _sites_table(sites: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("col.municipality", lang): sites["municipality_code"].fillna(""),
         }
     )
+    if measured is not None and len(measured):  # a building's own meter readings, where loaded
+        known = measured.reindex(sites["site_id"].astype(str))
+        table[t("comm.measured_mwh_yr", lang)] = known["mwh_yr"].astype(float).to_numpy()
+        table[t("comm.measured_year", lang)] = known["year"].astype("Int64").to_numpy()
+    return table
 
 
 # ------------------------------------------------------------------------------------------ demand

@@ -13,7 +13,6 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
 from gisplan._storeframes import StoreFrames
 from gisplan.app import auth, shell
@@ -26,12 +25,12 @@ from gisplan.app.charts_monitoring import (
     status_chart,
     status_label,
 )
-from gisplan.app.i18n import t
+from gisplan.app.i18n import fmt_number, t
+from gisplan.app.tables import show_table
 from gisplan.errors import GisplanError
 from gisplan.funding import region_name
 from gisplan.monitoring import Dashboard, regional_dashboard
-from gisplan.store import Role, Store
-from gisplan.store.models import SiteScore
+from gisplan.store import Role, Store, queries
 
 #: Who sees the page.
 ROLES: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR, Role.PLANNER})
@@ -89,7 +88,7 @@ def render() -> None:
 
 def store_profiles(store: Store) -> list[str]:
     """The scoring profiles that have scores in the store, by name."""
-    return sorted(store.read(lambda s: [str(p) for p in s.scalars(select(SiteScore.profile).distinct())]))
+    return queries.scored_profiles(store)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -109,8 +108,8 @@ def cached_dashboard(store: Store, *, profile: str, region: str | None, mas: str
     return _dashboard(store.url, store.revision(), profile=profile, region=region, mas=mas, today=dt.date.today())
 
 
-def _number(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}".replace(",", "\u00a0")
+def _number(value: float, lang: str, digits: int = 0) -> str:
+    return fmt_number(value, lang, digits)
 
 
 def show_dashboard(dashboard: Dashboard, lang: str, titles: dict[str, str]) -> None:
@@ -121,9 +120,9 @@ def show_dashboard(dashboard: Dashboard, lang: str, titles: dict[str, str]) -> N
     st.caption(t("dash.summary", lang, sites=len(sites), municipalities=len(dashboard.by_municipality)))
     columns = st.columns(4)
     columns[0].metric(t("dash.sites_live", lang), int((sites["status"] != "rejected").sum()))
-    columns[1].metric(t("chart.capacity_mwp", lang), _number(float(live["capacity_mwp"].fillna(0).sum()), 1))
-    columns[2].metric(t("chart.energy_mwh_yr", lang), _number(float(live["energy_mwh_yr"].fillna(0).sum())))
-    columns[3].metric(t("chart.co2_t_yr", lang), _number(float(live["co2_t_yr"].fillna(0).sum())))
+    columns[1].metric(t("chart.capacity_mwp", lang), _number(float(live["capacity_mwp"].fillna(0).sum()), lang, 1))
+    columns[2].metric(t("chart.energy_mwh_yr", lang), _number(float(live["energy_mwh_yr"].fillna(0).sum()), lang))
+    columns[3].metric(t("chart.co2_t_yr", lang), _number(float(live["co2_t_yr"].fillna(0).sum()), lang))
     if sites.empty:
         st.info(t("dash.no_sites", lang))
         return
@@ -139,8 +138,13 @@ def show_dashboard(dashboard: Dashboard, lang: str, titles: dict[str, str]) -> N
     if any(excluded.values()):
         st.caption(" · ".join(t("dash.excluded", lang, profile=titles.get(p, p), count=n) for p, n in excluded.items()))
     with st.expander(t("dash.tables", lang)):
-        st.dataframe(potential_table(potential, lang), hide_index=True, width="stretch")
-        st.dataframe(municipality_table(dashboard.by_municipality, lang), hide_index=True, width="stretch")
+        show_table(potential_table(potential, lang), hide_index=True, width="stretch", download="dashboard_potential")
+        show_table(
+            municipality_table(dashboard.by_municipality, lang),
+            hide_index=True,
+            width="stretch",
+            download="dashboard_municipalities",
+        )
 
 
 def potential_table(potential: pd.DataFrame, lang: str) -> pd.DataFrame:

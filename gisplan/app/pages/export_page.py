@@ -27,6 +27,7 @@ from gisplan.app import auth, shell
 from gisplan.app.auth import SessionUser
 from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
+from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
 from gisplan.errors import ConflictError, GisplanError, PermissionDeniedError
 from gisplan.store import Role, Status, Store
@@ -77,7 +78,7 @@ def export_bytes(
         elif fmt == "csv":
             export.write_csv(snap, path, variant=variant)
         else:
-            export.write_xlsx(snap, path)
+            export.write_xlsx(snap, path, lang=lang)
         return path.read_bytes()
 
 
@@ -171,7 +172,7 @@ def _members(store: Store, info: sl.ShortlistInfo, lang: str) -> None:
             "energy_mwh_yr": t("export.col_energy", lang),
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame, hide_index=True, width="stretch")
 
 
 def _apply(store: Store, viewer: SessionUser, info: sl.ShortlistInfo, site_ids: list[str], lang: str) -> None:
@@ -301,7 +302,7 @@ def _downloads(store: Store, viewer: SessionUser, info: sl.ShortlistInfo, lang: 
     _download(
         middle,
         t("export.xlsx", lang),
-        data=deferred("xlsx"),
+        data=deferred("xlsx", lang=lang),
         name=file_name(name, "xlsx"),
         fmt="xlsx",
         key="exp_dl_xlsx",

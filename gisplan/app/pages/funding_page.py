@@ -23,10 +23,11 @@ import yaml
 from pydantic import ValidationError
 
 from gisplan import funding
-from gisplan.app import auth, shell
+from gisplan.app import auth, fundingmatrix, shell
 from gisplan.app.auth import SessionUser
 from gisplan.app.escape import escape_markdown
-from gisplan.app.i18n import t
+from gisplan.app.i18n import fmt_date, fmt_number, t
+from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
 from gisplan.errors import ConfigError, ConflictError, GisplanError, PermissionDeniedError
 from gisplan.funding import FundingCall, FundingCatalogue
@@ -55,7 +56,13 @@ def render() -> None:
         return
     today = dt.date.today()
     calls = _filters(catalogue, today, lang)
-    st.dataframe(calls_table(calls, today, lang), hide_index=True, width="stretch", column_config=_link_config(lang))
+    show_table(
+        calls_table(calls, today, lang),
+        hide_index=True,
+        width="stretch",
+        column_config=_link_config(lang),
+        download="funding_calls",
+    )
     if not calls:
         st.info(t("fund.none", lang))
         return
@@ -68,6 +75,7 @@ def render() -> None:
     show_call(call, today, lang)
     store = auth.get_store()
     _matched_sites(store, call, lang)
+    fundingmatrix.render(store, viewer, lang)
     if viewer.role == Role.ADMIN:
         _editor(store, viewer, call, lang)
         _history(lang)
@@ -140,8 +148,8 @@ def markdown_link(url: str) -> str:
     return f"[{escape_markdown(checked)}](<{target}>)"
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.0f}".replace(",", "\u00a0")
+def _money(value: float | None, lang: str) -> str:
+    return "" if value is None else fmt_number(value, lang)
 
 
 def _kinds(call: FundingCall, lang: str) -> str:
@@ -158,7 +166,7 @@ def calls_table(calls: list[FundingCall], today: dt.date, lang: str) -> pd.DataF
             t("fund.programme", lang): [c.programme for c in calls],
             t("fund.state", lang): [t(f"fund.state_{call_state(c, today)}", lang) for c in calls],
             t("fund.close", lang): [c.intake.close.isoformat() if c.intake.close else "" for c in calls],
-            t("fund.allocation", lang): [_money(c.allocation_czk) for c in calls],
+            t("fund.allocation", lang): [_money(c.allocation_czk, lang) for c in calls],
             t("fund.aid_rate", lang): [c.max_aid_rate_pct for c in calls],
             t("fund.site_kinds", lang): [_kinds(c, lang) for c in calls],
             t("fund.source", lang): [safe_url(c.url) for c in calls],
@@ -181,13 +189,13 @@ def _vocabulary(values: list[str] | str, lang: str, group: str) -> str:
     return ", ".join(t("fund.others", lang) if v == "others" else t(f"{group}.{v}", lang) for v in values)
 
 
-def _limit(value: Any, unit: str) -> str:
+def _limit(value: Any, unit: str, lang: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    low = "" if value.min is None else f"≥ {_money(value.min)}"
-    high = "" if value.max is None else f"≤ {_money(value.max)}"
+    low = "" if value.min is None else f"≥ {_money(value.min, lang)}"
+    high = "" if value.max is None else f"≤ {_money(value.max, lang)}"
     return f"{' '.join(p for p in (low, high) if p)} {unit}"
 
 
@@ -214,17 +222,17 @@ def call_facts(call: FundingCall, today: dt.date, lang: str) -> pd.DataFrame:
         ("fund.programme", call.programme),
         ("fund.provider", call.provider),
         ("fund.state", t(f"fund.state_{call_state(call, today)}", lang)),
-        ("fund.open", call.intake.open.isoformat() if call.intake.open else ""),
-        ("fund.close", call.intake.close.isoformat() if call.intake.close else ""),
-        ("fund.allocation", _money(call.allocation_czk)),
+        ("fund.open", fmt_date(call.intake.open, lang)),
+        ("fund.close", fmt_date(call.intake.close, lang)),
+        ("fund.allocation", _money(call.allocation_czk, lang)),
         ("fund.aid_rate", "" if call.max_aid_rate_pct is None else f"{call.max_aid_rate_pct:g} %"),
         ("fund.applicants", _vocabulary(call.applicants, lang, "applicant")),
         ("fund.site_kinds", _kinds(call, lang)),
         ("fund.uses", _vocabulary(call.uses, lang, "use")),
         ("fund.territory", _territory(call, lang)),
-        ("fund.limit_capacity", _limit(call.limits.capacity_kwp, "kWp")),
-        ("fund.limit_area", _limit(call.limits.area_ha, "ha")),
-        ("fund.limit_population", _limit(call.limits.population, t("fund.inhabitants", lang))),
+        ("fund.limit_capacity", _limit(call.limits.capacity_kwp, "kWp", lang)),
+        ("fund.limit_area", _limit(call.limits.area_ha, "ha", lang)),
+        ("fund.limit_population", _limit(call.limits.population, t("fund.inhabitants", lang), lang)),
         ("fund.source_date", call.source_date),
     ]
     return pd.DataFrame(
@@ -236,8 +244,8 @@ def show_call(call: FundingCall, today: dt.date, lang: str) -> None:
     """Draw one call: title, facts, notes (as text) and source links (http(s) only)."""
     st.subheader(escape_markdown(call.title.get(lang)))
     if call_state(call, today) == "closed":
-        st.warning(t("fund.closed_warning", lang, date=str(call.intake.close)))
-    st.dataframe(call_facts(call, today, lang), hide_index=True, width="stretch")
+        st.warning(t("fund.closed_warning", lang, date=fmt_date(call.intake.close, lang)))
+    show_table(call_facts(call, today, lang), hide_index=True, width="stretch")
     if call.notes:
         st.caption(t("fund.notes", lang))
         st.text(call.notes)
@@ -258,10 +266,10 @@ def _matched_sites(store: Store, call: FundingCall, lang: str) -> None:
             t("col.kind", lang): [t(f"kind.{k}", lang) for k in sites["kind"]],
             t("col.municipality", lang): sites["municipality_code"].fillna(""),
             t("fund.verdict", lang): [t(f"verdict.{v}", lang) for v in sites["verdict"]],
-            t("fund.reasons", lang): sites["reasons"],
+            t("fund.reasons", lang): [funding.reasons_text(str(r), lang) for r in sites["reasons"]],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, hide_index=True, width="stretch")
 
 
 # ------------------------------------------------------------------------------------------ editing
@@ -281,7 +289,8 @@ def _form_data(call: FundingCall, values: dict[str, Any]) -> dict[str, Any]:
     data.update(
         {
             "programme": values["programme"].strip(),
-            "title": {"cs": values["title_cs"].strip(), "en": values["title_en"].strip()},
+            # the form edits Czech and English; a Polish, Hungarian or Danish title in the file is kept
+            "title": {**data.get("title", {}), "cs": values["title_cs"].strip(), "en": values["title_en"].strip()},
             "provider": values["provider"].strip(),
             "url": values["url"].strip(),
             "sources": _split(values["sources"]),
@@ -532,7 +541,7 @@ def _history(lang: str) -> None:
         if not versions:
             st.caption(t("fund.history_none", lang))
             return
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     t("fund.saved_at", lang): [v.saved_at.strftime("%Y-%m-%d %H:%M") for v in versions],

@@ -12,6 +12,9 @@ Each run:
    does not change, so the map is never reloaded;
 4. shows the same sites in the table.
 
+The search box above the map (:mod:`gisplan.app.mapsearch`) finds a site by name
+or address and opens its card or moves the map to it.
+
 Clicking a site on the map or a table row selects it
 (``st.session_state["selected_site_id"]``) and opens the Site page. Changing
 the municipality filter moves the map to the matching sites.
@@ -23,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -39,8 +43,10 @@ from gisplan.app.filters import (
     zoom_to_fit,
 )
 from gisplan.app.i18n import t
+from gisplan.app.mapsearch import search_panel
 from gisplan.app.mapsites import MapView, find_clicked, site_layers, view_sites
-from gisplan.app.mapview import build_map
+from gisplan.app.mapview import build_map, folding_layer_control
+from gisplan.app.tables import show_table
 from gisplan.crs import WGS84, transformer
 from gisplan.errors import GisplanError
 from gisplan.store import Status, Store
@@ -70,6 +76,8 @@ _FITTED_FOR = "map_fitted_for"
 _PICKED = "map_picked"
 _NO_SITE = "map_no_site_here"
 _DEFAULT_ZOOM = 12.0
+#: Ground shown around a site the search moves the map to. [m]
+_ZOOM_MARGIN_M = 120.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,12 @@ def render() -> None:
             today=dt.date.today(),
         )
     mask = filter_mask(index, filters, eligible=eligible)
-    view = _view(index, mask, filters, store.srid)
+    action = search_panel(index, filters.profile, lang)
+    if action is not None and action.action == "open":
+        _open_site(action.site_id, lang)
+    zoom_to = action.site_id if action is not None and action.action == "zoom" else None
+    view = _zoomed(index, mask, zoom_to, store.srid, lang) if zoom_to else None
+    view = view or _view(index, mask, filters, store.srid)
     drawn = view_sites(store, index, mask, view.bbox, zoom=view.zoom, lang=lang)
     _handle_click(drawn, view, store.srid, lang)
     # GISPLAN_OFFLINE forbids network access, tiles included
@@ -124,19 +137,15 @@ def render() -> None:
 
 # ------------------------------------------------------------------------------------ filters
 def _profile_titles(lang: str) -> dict[str, str]:
-    from gisplan.profiles import load_profiles
-
     try:
-        return {name: profile.title.get(lang) for name, profile in load_profiles().items()}
+        return {name: profile.title.get(lang) for name, profile in cache.profile_catalogue().items()}
     except GisplanError:
         return {}
 
 
 def _profile_kinds(name: str) -> tuple[str, ...]:
-    from gisplan.profiles import load_profiles
-
     try:
-        return tuple(load_profiles()[name].site_kinds)
+        return tuple(cache.profile_catalogue()[name].site_kinds)
     except (GisplanError, KeyError):
         return ("rooftop", "brownfield", "municipal_land")
 
@@ -244,6 +253,24 @@ def _view(index: pd.DataFrame, mask: Any, filters: MapFilters, srid: int) -> Vie
     return View(bbox=box, zoom=float(fit), center=(float(lat_c), float(lon_c)), set_zoom=fit)
 
 
+def _zoomed(index: pd.DataFrame, mask: Any, site_id: str, srid: int, lang: str) -> View | None:
+    """A move to one site found by the search, with :data:`_ZOOM_MARGIN_M` around it; None if it has no place."""
+    where = np.flatnonzero(index["site_id"].to_numpy() == site_id)
+    if not len(where):
+        return None
+    row = index.iloc[int(where[0])]
+    box = tuple(float(row[c]) for c in ("minx", "miny", "maxx", "maxy"))
+    if not all(np.isfinite(box)):
+        st.info(t("map.search_no_place", lang))
+        return None
+    if not bool(np.asarray(mask)[int(where[0])]):
+        st.info(t("map.search_hidden", lang))
+    m = _ZOOM_MARGIN_M
+    padded = (box[0] - m, box[1] - m, box[2] + m, box[3] + m)
+    fit = zoom_to_fit(padded, float(row["lat"]))
+    return View(bbox=padded, zoom=float(fit), center=(float(row["lat"]), float(row["lon"])), set_zoom=fit)
+
+
 def _mean_lat(index: pd.DataFrame, mask: Any) -> float:
     lats = index.loc[mask, "lat"]
     return float(lats.mean()) if len(lats) else 50.0
@@ -274,7 +301,6 @@ def _open_site(site_id: str, lang: str) -> None:
 
 # -------------------------------------------------------------------------------------- output
 def _show_map(drawn: MapView, view: View, *, basemap: str, lang: str) -> None:
-    import folium
     from streamlit_folium import st_folium
 
     _, context = _context(lang)
@@ -287,7 +313,7 @@ def _show_map(drawn: MapView, view: View, *, basemap: str, lang: str) -> None:
         use_container_width=True,
         returned_objects=RETURNED,
         feature_group_to_add=site_layers(drawn.features, lang),
-        layer_control=folium.LayerControl(collapsed=False),
+        layer_control=folding_layer_control(),
         center=view.center,
         zoom=view.set_zoom,
     )
@@ -342,10 +368,14 @@ def _table(selection: ViewSelection, municipalities: pd.DataFrame, lang: str) ->
             ],
             t("col.status", lang): [t(f"status.{s}", lang) for s in rows["status"]],
             t("col.area_m2", lang): rows["area_m2"].round(0).to_numpy(),
+            t("col.completeness", lang): (100 * rows["completeness"]).round(0).to_numpy()
+            if "completeness" in rows.columns
+            else np.full(len(rows), np.nan),
         }
     )
 
 
+@shell.callback
 def _on_table_select() -> None:
     event = st.session_state.get(_TABLE_KEY)
     rows = event["selection"]["rows"] if event else []
@@ -361,7 +391,7 @@ def _show_table(selection: ViewSelection, municipalities: pd.DataFrame, lang: st
     st.subheader(t("table.heading", lang))
     table = _table(selection, municipalities, lang)
     st.session_state[_TABLE_IDS] = table["site_id"].tolist()
-    st.dataframe(
+    show_table(
         table.drop(columns=["site_id"]),
         key=_TABLE_KEY,
         on_select=_on_table_select,
@@ -369,4 +399,5 @@ def _show_table(selection: ViewSelection, municipalities: pd.DataFrame, lang: st
         hide_index=True,
         width="stretch",
         column_config={t("col.area_m2", lang): st.column_config.NumberColumn(format="%.0f")},
+        download="map_results",
     )

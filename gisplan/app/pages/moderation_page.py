@@ -21,10 +21,10 @@ import streamlit as st
 
 from gisplan.app import auth, shell
 from gisplan.app.escape import escape_markdown
-from gisplan.app.i18n import t
-from gisplan.app.mapview import format_area
+from gisplan.app.i18n import fmt_area, fmt_datetime, t
 from gisplan.app.noticeboard import show_notices
 from gisplan.app.submitform import CHOICES, CONTACT, INTENDED_USES, UTILITIES, label, option
+from gisplan.app.tables import show_table
 from gisplan.errors import ConflictError, GisplanError, InputError, PermissionDeniedError
 from gisplan.store import Role, Store
 from gisplan.store import moderation as mod
@@ -107,7 +107,7 @@ def render() -> None:
         st.info(t("mod.empty", lang))
         return
     st.caption(t("mod.queue", lang, count=len(queue)))
-    st.dataframe(_queue_frame(queue, lang), hide_index=True, width="stretch")
+    show_table(_queue_frame(queue, lang), hide_index=True, width="stretch")
     by_id = {sub.id: sub for sub in queue}
     chosen = st.selectbox(
         t("mod.pick", lang),
@@ -145,10 +145,10 @@ def _detail(store: Store, sub: Submission, lang: str) -> None:
     from gisplan.app.submitmap import outline_lonlat, shapes_map
 
     st.subheader(escape_markdown(sub.name))
-    area = format_area(sub.geom.area) if sub.geom is not None and sub.geom.area > 0 else ""
+    area = fmt_area(sub.geom.area, lang) if sub.geom is not None and sub.geom.area > 0 else ""
     parts = [t(f"kind.{sub.kind}", lang), sub.municipality_code, area]
     st.caption(" · ".join(escape_markdown(p) for p in parts if p))
-    when = sub.created_at.strftime("%Y-%m-%d %H:%M")
+    when = fmt_datetime(sub.created_at, lang)
     st.caption(escape_markdown(t("mod.submitted_by", lang, user=_submitter(store, sub.submitted_by), when=when)))
     found = (sub.attributes or {}).get("intake") or {}
     if found.get("crosses_border"):
@@ -166,13 +166,13 @@ def _detail(store: Store, sub: Submission, lang: str) -> None:
         )
         st_folium(folium_map, key=f"mod_map_{sub.id}", height=340, use_container_width=True, returned_objects=[])
     st.markdown(f"**{t('mod.form', lang)}**")
-    st.dataframe(form_rows((sub.attributes or {}).get("form"), lang), hide_index=True, width="stretch")
+    show_table(form_rows((sub.attributes or {}).get("form"), lang), hide_index=True, width="stretch")
     preview = (sub.attributes or {}).get("preview") or []
     if preview:
         from gisplan.app.pages.submit_page import score_frame
 
         st.markdown(f"**{t('mod.preview', lang)}**")
-        st.dataframe(score_frame(pd.DataFrame(preview), lang), hide_index=True, width="stretch")
+        show_table(score_frame(pd.DataFrame(preview), lang), hide_index=True, width="stretch")
 
 
 def _actions(store: Store, user_id: int, sub: Submission, lang: str) -> None:
@@ -226,7 +226,7 @@ def _show_outcome(store: Store, outcome: Mapping[str, Any], lang: str) -> None:
         except GisplanError:  # titles are a nicety; the scores still show with profile names
             titles = {}
         st.markdown(f"**{t('mod.site_scores', lang)}**")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     t("sub.col_profile", lang): [titles.get(s.profile, s.profile) for s in scores],

@@ -19,6 +19,7 @@ from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
 from gisplan.app.noticeboard import show_notices
 from gisplan.app.submitform import form_values, form_widgets, show_problems
+from gisplan.app.tables import show_table
 from gisplan.errors import ConflictError, InputError, PermissionDeniedError, UploadRejectedError
 from gisplan.store import Role, Store
 from gisplan.store import moderation as mod
@@ -48,7 +49,7 @@ def render() -> None:
     if not subs:
         st.info(t("mysub.none", lang))
         return
-    st.dataframe(_table(subs, lang), hide_index=True, width="stretch")
+    show_table(_table(subs, lang), hide_index=True, width="stretch")
     by_id = {sub.id: sub for sub in subs}
     chosen = st.selectbox(
         t("mysub.pick", lang),
@@ -81,7 +82,7 @@ def _detail(store: Store, user_id: int, sub: Submission, lang: str) -> None:
         st.markdown(escape_markdown(t("mysub.site", lang, site=sub.site_id)))
         scores = store.site_scores(sub.site_id)
         if scores:
-            st.dataframe(
+            show_table(
                 pd.DataFrame(
                     {
                         t("sub.col_profile", lang): [s.profile for s in scores],

@@ -16,13 +16,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from gisplan.app import auth, charts, shell, siteactions, sitecard, sitefunding
+from gisplan.app import auth, charts, climate_forms, shell, siteactions, sitecard, sitefunding
 from gisplan.app.escape import escape_markdown
-from gisplan.app.i18n import t
-from gisplan.app.mapview import format_area
+from gisplan.app.i18n import fmt_area, fmt_date, fmt_datetime, t
+from gisplan.app.tables import show_table
 from gisplan.errors import GisplanError, NotFoundError
 from gisplan.profiles import Profile
-from gisplan.store import Role, Store
+from gisplan.store import Role, Store, site_card
 from gisplan.store import permissions as perm
 
 #: Session-state keys: the action a form queued, the last stale save, the last outcome.
@@ -43,14 +43,14 @@ def render() -> None:
         _pick_site(lang)
         return
     try:
-        card = sitecard.load_card(store, str(site_id))
+        card = site_card.load_card(store, str(site_id))
     except NotFoundError:
         st.title(t("site.heading", lang))
         st.warning(t("site.not_found", lang, site=escape_markdown(site_id)))
         _pick_site(lang)
         return
     st.query_params[shell.SITE_PARAM] = card.site.id
-    allowed = sitecard.permissions(store, user.id, card.site.id)
+    allowed = site_card.permissions(store, user.id, card.site.id)
     profiles = _profiles()
     _basics(card, lang)
     _show_outcome(lang)
@@ -61,10 +61,12 @@ def render() -> None:
     _status(card, user, allowed[perm.Action.SITE_STATUS], lang)
     _communities(store, card, allowed[perm.Action.SITE_LINK], lang)
     _funding(store, card, allowed[perm.Action.SITE_LINK], lang)
+    climate_forms.site_section(store, user, card.site.id, allowed[perm.Action.SITE_STATUS], lang)
     _history(store, card, lang)
 
 
 # ------------------------------------------------------------------------------ actions
+@shell.callback
 def _submit(action: dict[str, Any], fields: dict[str, str] | None = None) -> None:
     """Widget callback: queue ``action``, completed with the widget values named in ``fields``.
 
@@ -78,6 +80,7 @@ def _submit(action: dict[str, Any], fields: dict[str, str] | None = None) -> Non
     st.session_state.pop(CONFLICT, None)
 
 
+@shell.callback
 def _submit_choice(options: list[dict[str, Any]], choice_key: str, fields: dict[str, str]) -> None:
     """Widget callback: queue the option picked in the select box ``choice_key`` (an index)."""
     index = st.session_state.get(choice_key)
@@ -85,6 +88,7 @@ def _submit_choice(options: list[dict[str, Any]], choice_key: str, fields: dict[
         _submit(options[index], fields)
 
 
+@shell.callback
 def _drop_conflict() -> None:
     st.session_state.pop(CONFLICT, None)
 
@@ -160,22 +164,23 @@ def _profiles() -> dict[str, Profile]:
         return {}  # titles fall back to profile names
 
 
-def _basics(card: sitecard.SiteCard, lang: str) -> None:
+def _basics(card: site_card.SiteCard, lang: str) -> None:
     site = card.site
     st.title(escape_markdown(site.name) or escape_markdown(site.id))
     where = card.municipality_name or site.municipality_code
     parts = [
         t(f"kind.{site.kind}", lang) if site.kind in {"brownfield", "rooftop", "municipal_land"} else site.kind,
-        format_area(site.area_m2) if site.area_m2 is not None else "",
+        fmt_area(site.area_m2, lang) if site.area_m2 is not None else t("card.area_source.not_available", lang),
+        sitecard.area_source_text(site, lang),
         f"{where} ({site.municipality_code})" if where and site.municipality_code != where else (where or ""),
         t("site.status_is", lang, status=sitecard.status_label(site.status, lang)),
     ]
     st.caption(" · ".join(escape_markdown(p) for p in parts if p))
     if site.end_date is not None:
-        st.warning(t("site.ended", lang, date=site.end_date.isoformat()))
+        st.warning(t("site.ended", lang, date=fmt_date(site.end_date, lang)))
 
 
-def _scores(card: sitecard.SiteCard, profiles: dict[str, Profile], lang: str) -> None:
+def _scores(card: site_card.SiteCard, profiles: dict[str, Profile], lang: str) -> None:
     st.header(t("site.scores", lang), divider="gray")
     if not card.scores:
         st.info(t("site.no_scores", lang))
@@ -202,6 +207,11 @@ def _scores(card: sitecard.SiteCard, profiles: dict[str, Profile], lang: str) ->
         text = sitecard.translate_reason(str(handicap.get("reason", "")), profile, lang)
         level = t(f"site.level.{handicap.get('level')}", lang) if handicap.get("level") else ""
         st.warning(t("site.handicap", lang, level=level, reason=escape_markdown(text)))
+    st.progress(
+        min(1.0, max(0.0, float(score.completeness or 0.0))),
+        text=sitecard.completeness_text(score, lang),
+    )
+    st.caption(t("card.completeness_hint", lang))
     frame = sitecard.breakdown_frame(score, profile, lang)
     if frame.empty:
         return
@@ -209,18 +219,18 @@ def _scores(card: sitecard.SiteCard, profiles: dict[str, Profile], lang: str) ->
     st.altair_chart(charts.breakdown_chart(frame, lang), width="stretch")
     shown = frame.assign(effect=frame["effect"].map(lambda e: t(f"chart.effect.{e}", lang)))
     shown.columns = [t(f"chart.col.{c}", lang) for c in frame.columns]
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"site_breakdown_{score.profile}")
+    show_table(shown, hide_index=True, width="stretch", key=f"site_breakdown_{score.profile}")
 
 
-def _energy_and_source(card: sitecard.SiteCard, profiles: dict[str, Profile], lang: str) -> None:
+def _energy_and_source(card: site_card.SiteCard, profiles: dict[str, Profile], lang: str) -> None:
     st.header(t("site.energy", lang), divider="gray")
     if card.scores:
-        st.dataframe(sitecard.energy_frame(card.scores, profiles, lang), hide_index=True, width="stretch")
+        show_table(sitecard.energy_frame(card.scores, profiles, lang), hide_index=True, width="stretch")
         st.caption(t("site.energy_hint", lang))
     else:
         st.info(t("site.no_scores", lang))
     st.header(t("site.source", lang), divider="gray")
-    st.dataframe(sitecard.source_frame(card.site, lang), hide_index=True, width="stretch")
+    show_table(sitecard.source_frame(card.site, lang), hide_index=True, width="stretch")
 
 
 def _multiline(text: str) -> str:
@@ -228,14 +238,14 @@ def _multiline(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------ working on the site
-def _notes(card: sitecard.SiteCard, user: auth.SessionUser, may_write: bool, lang: str) -> None:
+def _notes(card: site_card.SiteCard, user: auth.SessionUser, may_write: bool, lang: str) -> None:
     st.subheader(t("site.notes", lang))
     if not card.annotations:
         st.caption(t("site.no_notes", lang))
     for note, author in card.annotations:
         with st.container(border=True):
             edited = f" · {t('site.edited', lang)}" if note.updated_at else ""
-            when = note.created_at.strftime("%Y-%m-%d %H:%M")
+            when = fmt_datetime(note.created_at, lang)
             st.caption(escape_markdown(f"{author} · {when}") + edited)
             st.markdown(_multiline(note.text))
             if may_write and (note.author_id == user.id or user.role == Role.ADMIN):
@@ -267,7 +277,7 @@ def _edit_note(note_id: int, text: str, version: int, lang: str) -> None:
         )
 
 
-def _status(card: sitecard.SiteCard, user: auth.SessionUser, may_write: bool, lang: str) -> None:
+def _status(card: site_card.SiteCard, user: auth.SessionUser, may_write: bool, lang: str) -> None:
     site = card.site
     st.subheader(t("site.status", lang))
     st.markdown(t("site.status_is", lang, status=f"**{escape_markdown(sitecard.status_label(site.status, lang))}**"))
@@ -305,10 +315,10 @@ def _status(card: sitecard.SiteCard, user: auth.SessionUser, may_write: bool, la
             }
             for change, who in card.status_changes
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def _communities(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) -> None:
+def _communities(store: Store, card: site_card.SiteCard, may_write: bool, lang: str) -> None:
     st.subheader(t("site.communities", lang))
     if not card.community_links:
         st.caption(t("site.no_communities", lang))
@@ -349,11 +359,11 @@ def _url_column(lang: str) -> dict[str, Any]:
     return {t("site.url", lang): st.column_config.LinkColumn(display_text=t("site.open_call", lang))}
 
 
-def _funding(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) -> None:
+def _funding(store: Store, card: site_card.SiteCard, may_write: bool, lang: str) -> None:
     st.subheader(t("site.funding", lang))
     if card.funding_links:
         linked_calls = sitefunding.linked_frame(card, lang)
-        st.dataframe(linked_calls, hide_index=True, width="stretch", column_config=_url_column(lang))
+        show_table(linked_calls, hide_index=True, width="stretch", column_config=_url_column(lang))
         if may_write:
             for link, call in card.funding_links:
                 label = t("site.unlink_call", lang, call=call.code)
@@ -375,14 +385,14 @@ def _funding(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) 
         st.caption(escape_markdown(str(exc)))
         return
     stored = {call.code: call for call in store.funding_calls()}
-    st.dataframe(
+    show_table(
         sitefunding.suggestions_frame(suggestions, stored, lang),
         hide_index=True,
         width="stretch",
         column_config=_url_column(lang),
     )
     linked = {call.code for _, call in card.funding_links}
-    offer = [m for m in suggestions if m.call.id in stored and m.call.id not in linked]
+    offer = [m for m in suggestions if m.call.id in stored and m.call.id not in linked and not m.call.is_programme]
     if not stored:
         st.caption(t("site.calls_not_synced", lang))
     if not may_write or not offer:
@@ -393,7 +403,7 @@ def _funding(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) 
             "site": card.site.id,
             "call": stored[m.call.id].id,
             "verdict": m.verdict,
-            "reasons": [r.reason for r in (m.failing() or list(m.rules))],
+            "reasons": m.stored_reasons(),
         }
         for m in offer
     ]
@@ -413,10 +423,10 @@ def _funding(store: Store, card: sitecard.SiteCard, may_write: bool, lang: str) 
         )
 
 
-def _history(store: Store, card: sitecard.SiteCard, lang: str) -> None:
+def _history(store: Store, card: site_card.SiteCard, lang: str) -> None:
     st.subheader(t("site.history", lang))
     if not card.history:
         st.caption(t("site.no_history", lang))
         return
-    names = sitecard.author_names(store, {e.actor_id for e in card.history})
-    st.dataframe(sitecard.history_frame(card, names, lang), hide_index=True, width="stretch")
+    names = site_card.author_names(store, {e.actor_id for e in card.history})
+    show_table(sitecard.history_frame(card, names, lang), hide_index=True, width="stretch")

@@ -28,11 +28,11 @@ from gisplan import intake, settings
 from gisplan.app import auth, shell
 from gisplan.app.assets import base_url_for
 from gisplan.app.escape import escape_markdown
-from gisplan.app.i18n import t
-from gisplan.app.mapview import format_area
+from gisplan.app.i18n import fmt_area, t
 from gisplan.app.noticeboard import show_notices
 from gisplan.app.submitform import form_values, form_widgets, label, show_problems
 from gisplan.app.submitmap import draw_map, outline_lonlat, shapes_map
+from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
 from gisplan.errors import GisplanError, PermissionDeniedError, UploadRejectedError
 from gisplan.store import Role
@@ -79,10 +79,16 @@ def map_base_url() -> str:
 
 
 def reason_text(exc: UploadRejectedError, lang: str) -> str:
-    """What was refused, in ``lang``: the Czech sentence of the reason code, or the English message."""
-    if lang == "cs" and exc.reason in intake.REASONS_CS:
-        return intake.REASONS_CS[exc.reason]
+    """What was refused, in ``lang``: the sentence of the reason code; in English the message, which says more."""
+    sentence = intake.reason_text(exc.reason, lang)
+    if lang != "en" and sentence:
+        return sentence
     return str(exc).splitlines()[0]
+
+
+def _warning_text(warning: intake.IntakeWarning, lang: str) -> str:
+    sentence = intake.reason_text(warning.code, lang)
+    return warning.message if lang == "en" or not sentence else sentence
 
 
 def render() -> None:
@@ -275,7 +281,7 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
 
     sites = result.sites
     st.subheader(t("sub.preview", lang))
-    st.caption(t("sub.preview_sites", lang, count=len(sites), area=format_area(sites["area_m2"].sum())))
+    st.caption(t("sub.preview_sites", lang, count=len(sites), area=fmt_area(sites["area_m2"].sum(), lang)))
     labels = _site_labels(result, lang)
     originals = result.original if result.needs_confirmation else None
     folium_map = shapes_map(
@@ -287,7 +293,7 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
         base_url=map_base_url(),
     )
     st_folium(folium_map, key="sub_preview_map", height=360, use_container_width=True, returned_objects=[])
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("sub.col_site", lang): labels,
@@ -301,8 +307,8 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
     )
     if result.warnings:
         lines = [
-            f"- {escape_markdown(w.message_cs if lang == 'cs' else w.message)}"
-            + (f" ({escape_markdown(str(w))})" if lang == "cs" else "")
+            f"- {escape_markdown(_warning_text(w, lang))}"
+            + (f" ({escape_markdown(str(w))})" if lang != "en" else "")
             for w in result.warnings
         ]
         st.warning(f"**{t('sub.warnings', lang)}**\n\n" + "\n".join(lines))
@@ -313,7 +319,7 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
     if table.empty:
         st.caption(t("sub.no_profiles", lang))
     else:
-        st.dataframe(score_frame(table, lang), hide_index=True, width="stretch")
+        show_table(score_frame(table, lang), hide_index=True, width="stretch")
     return table
 
 
