@@ -41,7 +41,7 @@ def test_secap_csv_neutralises_formula_site_names(store: Store, tmp_path: Path) 
     assert titles == {site_id: "'" + name for site_id, name in HOSTILE.items()}
     cells = [value for row in table for value in row.values()]
     assert not [c for c in cells if c.startswith(("=", "+", "@"))]
-    assert [float(row["expected_production_mwh_yr"]) for row in table] == [100.0, 2100.0, 30.0]  # numbers stay numbers
+    assert [float(row["renewable_production_mwh_yr"]) for row in table] == [100.0, 2100.0, 30.0]  # numbers stay numbers
 
 
 def test_secap_xlsx_has_no_formula_cell(store: Store, tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ from gisplan.app.sitesearch import find_sites, load_addresses, search_table
 SEARCH_KEY = "map_search"
 #: Matches listed under the box. [count]
 SHOWN = 10
+#: Session-state key of the action chosen on a match, set by the button's callback.
+_CHOSEN = "map_search_chosen"
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,25 @@ def _score_text(row: pd.Series, lang: str) -> str:
     return t("map.search_no_score", lang) if pd.isna(score) else f"{float(score):.0f}"
 
 
+def _choose(action: str, site_id: str) -> None:
+    st.session_state[_CHOSEN] = SearchAction(action, site_id)
+
+
 def search_panel(index: pd.DataFrame, profile: str, lang: str) -> SearchAction | None:
-    """Draw the search box and its matches; the action the user chose in this run, if any."""
+    """Draw the search box and its matches; the action the user chose, if any.
+
+    The buttons record the choice in a callback, which runs before the script:
+    a rerun that interrupts this run (the map reporting its bounds, say) then
+    cannot swallow the click, as it could with the button's return value.
+    """
+    chosen: SearchAction | None = st.session_state.pop(_CHOSEN, None)
+    if chosen is not None and chosen.action == "open":
+        return chosen
     query = st.text_input(
         t("map.search", lang), key=SEARCH_KEY, placeholder=t("map.search_placeholder", lang), max_chars=200
     ).strip()
     if not query:
-        return None
+        return chosen
     store = auth.get_store()
     table = _table(store.url, profile, store.map_revision().sites, len(index))
     if len(table) != len(index):  # the index was read again in between: rebuild for it
@@ -63,9 +77,8 @@ def search_panel(index: pd.DataFrame, profile: str, lang: str) -> SearchAction |
     matching = int(found.attrs.get("matching", len(found)))
     if matching == 0:
         st.info(t("map.search_none", lang))
-        return None
+        return chosen
     st.caption(t("map.search_found", lang, shown=len(found), matching=matching))
-    chosen: SearchAction | None = None
     for i, (_, row) in enumerate(found.iterrows()):
         text, open_col, zoom_col = st.columns([6, 1, 1], vertical_alignment="center")
         address = row["address"] if isinstance(row["address"], str) and row["address"] != row["name"] else ""
@@ -74,10 +87,13 @@ def search_panel(index: pd.DataFrame, profile: str, lang: str) -> SearchAction |
             parts.append(escape_markdown(address))
         parts += [t(f"kind.{row['kind']}", lang), f"{t('col.score', lang)}: {_score_text(row, lang)}"]
         text.markdown(" · ".join(parts))
-        if open_col.button(t("map.search_open", lang), key=f"map_search_open_{i}"):
-            chosen = SearchAction("open", str(row["site_id"]))
-        if zoom_col.button(t("map.search_zoom", lang), key=f"map_search_zoom_{i}"):
-            chosen = SearchAction("zoom", str(row["site_id"]))
+        site_id = str(row["site_id"])
+        open_col.button(
+            t("map.search_open", lang), key=f"map_search_open_{i}", on_click=_choose, args=("open", site_id)
+        )
+        zoom_col.button(
+            t("map.search_zoom", lang), key=f"map_search_zoom_{i}", on_click=_choose, args=("zoom", site_id)
+        )
     return chosen
 
 

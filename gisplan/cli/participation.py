@@ -13,7 +13,6 @@ all are audited. The counting rule is in :mod:`gisplan.participation.results`.
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -170,10 +169,12 @@ def codes_command(
             typer.echo(code)
         return
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the codes are ballots: owner only
+    import pandas as pd
+
+    from gisplan.export.spreadsheet import write_table_csv
+
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["vote_id", "code"])
-        writer.writerows([vote_id, code] for code in codes)
+        write_table_csv(pd.DataFrame({"vote_id": [vote_id] * len(codes), "code": codes}), handle)
     typer.echo(f"wrote {len(codes)} codes for vote {vote_id} to {out}")
 
 

@@ -16,8 +16,6 @@ the Polish *budżet obywatelski*). Ballots are read without any link to a voter.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,21 +134,14 @@ def results(store: Store, vote_id: int) -> VoteResult:
 COLUMNS = ("rank", "proposal_id", "title", "category", "cost", "votes", "funded", "left_after")
 
 
-def _safe(value: object) -> object:
-    """A cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def to_csv(result: VoteResult) -> bytes:
     """The result table as UTF-8 CSV (with BOM, for Excel); text cells cannot start a formula."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(COLUMNS)
-    for row in result.rows:
-        writer.writerow([_safe(getattr(row, c)) for c in COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    import pandas as pd
+
+    from gisplan.export.spreadsheet import table_csv_bytes
+
+    table = pd.DataFrame([[getattr(row, c) for c in COLUMNS] for row in result.rows], columns=list(COLUMNS))
+    return table_csv_bytes(table)
 
 
 def to_geopackage(result: VoteResult, path: Path) -> Path:

@@ -210,7 +210,8 @@ def test_an_animator_reads_an_energy_community_page(page: Page, community_app_ur
     expect(page.get_by_text("Energetické společenství <b>Údolí</b>")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_text("odhad z 150 domácností")).to_be_visible()
     expect(page.get_by_text("Plochy podle stavu").first).to_be_visible()
-    _charts_drawn(page, 1)
+    expect(page.get_by_text("Potenciál a spotřeba po obcích")).to_be_visible()
+    _charts_drawn(page, 2)  # statuses, and potential against demand of the member municipalities
     expect(page.get_by_role("button", name="Stáhnout CSV")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Stáhnout CSV").click()

@@ -39,6 +39,10 @@ WRITERS: dict[tuple[str, str, str], str] = {
     ("gisplan/app/pages/export_page.py", "_download", "download_button"): "neutralised",
     ("gisplan/app/pages/communities_page.py", "_secap_section", "download_button"): "neutralised",
     ("gisplan/app/tables.py", "_download", "download_button"): "neutralised",
+    ("gisplan/app/pages/results_page.py", "_show", "to_csv"): "neutralised",
+    ("gisplan/app/pages/results_page.py", "_show", "download_button"): "neutralised",
+    ("gisplan/app/pages/proposals_page.py", "render", "download_button"): "neutralised",
+    ("gisplan/cli/participation.py", "export_command", "to_csv"): "neutralised",
     ("gisplan/demo/_output.py", "write_vectors", "writer"): (
         "exempt: the synthetic demo register, generated in code from a seed, written as input for"
         " 'gisplan read' (neutralising would change the data it reads back)"

@@ -12,10 +12,8 @@ write that the proposal or vote lies in the user's territory and audits it.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from gisplan.app import auth, shell
@@ -105,11 +103,9 @@ def _pending(lang: str) -> None:
 
 
 def _codes_csv(vote_id: int, codes: list[str]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["vote_id", "code"])
-    writer.writerows([vote_id, code] for code in codes)
-    return buf.getvalue().encode("utf-8")
+    from gisplan.export.spreadsheet import table_csv_bytes
+
+    return table_csv_bytes(pd.DataFrame({"vote_id": [vote_id] * len(codes), "code": codes}))
 
 
 def _open_vote(lang: str) -> None:

@@ -307,8 +307,7 @@ def _show_preview(result: intake.IntakeResult, kind: str, outline: Any, lang: st
     )
     if result.warnings:
         lines = [
-            f"- {escape_markdown(_warning_text(w, lang))}"
-            + (f" ({escape_markdown(str(w))})" if lang != "en" else "")
+            f"- {escape_markdown(_warning_text(w, lang))}" + (f" ({escape_markdown(str(w))})" if lang != "en" else "")
             for w in result.warnings
         ]
         st.warning(f"**{t('sub.warnings', lang)}**\n\n" + "\n".join(lines))
