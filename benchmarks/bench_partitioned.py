@@ -5,7 +5,9 @@ For N synthetic rooftops (``benchmarks/synthetic.py``, default 1,000,000) it run
 - **one process**: ``gisplan.score(sites, "rooftop_pv", layers=...)`` then one GeoParquet file, the baseline;
 - **partitioned, local**: ``gisplan.partitioned.score_partitioned`` with ``engine="local"`` (one partition after
   another in that process), default partition budget (256 MiB);
-- **partitioned, Dask**: the same on a ``LocalCluster`` of ``--workers`` worker processes (default 2).
+- **partitioned, Dask**: the same on a ``LocalCluster`` of ``--workers`` worker processes (default 2);
+- **stream** and **stream-dask** (only when asked with ``--modes``): the same two, given the sites FILE instead of
+  a GeoDataFrame, so the driver reads it in batches and never holds every site (the path for more sites than fit).
 
 Every mode reads the sites and the context layers itself. A sampler thread reads the resident memory of the
 process and of every process it started (Dask's nannies and workers) every 0.1 s; reported are the peak of the
@@ -32,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 LAYER_NAMES = ("roads", "substations", "protected_areas", "municipalities")
-MODES = ("one", "local", "dask")
+MODES = ("one", "local", "dask", "stream", "stream-dask")
 MIB = 2**20
 
 
@@ -74,10 +76,11 @@ class Sampler:
         self._thread.join()
 
 
-def _load(paths: dict[str, Path]) -> tuple[Any, dict[str, Any]]:
+def _load(paths: dict[str, Path], mode: str) -> tuple[Any, dict[str, Any]]:
     import pyogrio
 
-    sites = pyogrio.read_dataframe(paths["sites"], layer="sites", use_arrow=True)
+    streamed = mode.startswith("stream")
+    sites = paths["sites"] if streamed else pyogrio.read_dataframe(paths["sites"], layer="sites", use_arrow=True)
     layers: dict[str, Any] = {
         name: pyogrio.read_dataframe(paths["context"], layer=name, use_arrow=True) for name in LAYER_NAMES
     }
@@ -100,14 +103,17 @@ def _worker(mode: str, n: int, data: Path, workers: int) -> dict[str, Any]:
     with Sampler() as sampler:
         t0 = time.perf_counter()
         c0 = time.process_time()
-        sites, layers = _load(paths)
+        sites, layers = _load(paths, mode)
         if mode == "one":
             scored = score(sites, "rooftop_pv", layers=layers, catalogue=no_catalogue)
             scored.to_parquet(out / "scored.parquet")
             result["rows"] = len(scored)
         else:
-            options = PartitionOptions(out_dir=out, engine="local" if mode == "local" else "dask", workers=workers)
-            done = score_partitioned(sites, "rooftop_pv", options=options, layers=layers, catalogue=no_catalogue)
+            engine = "local" if mode in ("local", "stream") else "dask"
+            options = PartitionOptions(out_dir=out, engine=engine, workers=workers)
+            done = score_partitioned(
+                sites, "rooftop_pv", options=options, sites_layer="sites", layers=layers, catalogue=no_catalogue
+            )
             result["rows"] = done.rows
             result["partitions"] = len(done.files)
             manifest = json.loads((out / "manifest.json").read_text())
@@ -138,7 +144,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2, help="Dask LocalCluster worker processes")
-    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=["one", "local", "dask"])
+    parser.add_argument("--label", default="", help="results.json key suffix, to keep runs with other modes apart")
     parser.add_argument("--data", default="/tmp/gisplan-bench", help="where the synthetic regions are built")
     parser.add_argument("--results", default=str(HERE / "results_partitioned.json"))
     parser.add_argument("--worker", choices=MODES, help=argparse.SUPPRESS)
@@ -172,7 +179,8 @@ def main() -> None:
     entry["load_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     path = Path(args.results)
     results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    results[str(args.n)] = entry
+    entry["workers"] = args.workers
+    results[f"{args.n}-{args.label}" if args.label else str(args.n)] = entry
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 

@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -234,7 +235,12 @@ def _score_partition(task: _Task, shared: _Shared) -> dict[str, Any]:
     t0 = time.perf_counter()
     if shared.before_partition is not None:
         shared.before_partition(task.index)
-    sites = pickle.loads(task.shard.read_bytes())  # noqa: S301  (a shard this run wrote, see score_partitioned)
+    if task.shard.is_dir():  # streamed from a file (gisplan._partition_stream)
+        from gisplan._partition_stream import read_shard
+
+        sites = read_shard(task.shard)
+    else:
+        sites = pickle.loads(task.shard.read_bytes())  # noqa: S301  (a shard this run wrote, see score_partitioned)
     layers: dict[str, LayerInput] = {}
     features: dict[str, int] = {}
     for slot, value in shared.layers.items():
@@ -388,13 +394,54 @@ def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     partial.replace(out_dir / MANIFEST)
 
 
-def _write_shards(sites: gpd.GeoDataFrame, parts: list[IntArray], out_dir: Path, fingerprint: str) -> list[_Task]:
-    """Write each partition's sites to ``_input/`` and return its task, with the hash of its inputs."""
+def _shared(  # noqa: PLR0917  (the parameters of score_partitioned, passed on)
+    prof: Profile,
+    working: object,
+    options: PartitionOptions,
+    catalogue: Catalogue | Path | None,
+    layers: Mapping[str, LayerInput] | None,
+    energy: EnergyParams | None,
+    usable: UsableAreaParams | None,
+    language: str | None,
+) -> _Shared:
+    """What every partition needs, with the context layers resolved in the ``working`` CRS."""
+    from gisplan.measures import resolve_layers
+
+    resolved = resolve_layers(prof, working, layers=layers, catalogue=catalogue)
+    return _Shared(
+        prof,
+        catalogue,
+        _shared_layers(prof, resolved),
+        layer_reach(prof),
+        energy,
+        usable,
+        language,
+        options.before_partition,
+    )
+
+
+def _input_folder(out_dir: Path) -> Path:
+    """``out_dir/_input``, private to the user running it.
+
+    The shards there are read back by this run's workers only (pickles, or
+    GeoParquet pieces); every run rewrites each one before any task reads it.
+    """
     folder = out_dir / "_input"
     folder.mkdir(parents=True, exist_ok=True)
-    # The shards are pickles, read back by this run's workers only: every run rewrites each one
-    # before any task reads it, and the folder is private to the user running it.
     folder.chmod(0o700)
+    return folder
+
+
+def _drop_shard(shard: Path) -> None:
+    if shard.is_dir():
+        shutil.rmtree(shard, ignore_errors=True)
+    else:
+        shard.unlink(missing_ok=True)
+
+
+def _write_shards(sites: gpd.GeoDataFrame, parts: list[IntArray], out_dir: Path, fingerprint: str) -> list[_Task]:
+    """Write each partition's sites to ``_input/`` and return its task, with the hash of its inputs."""
+    folder = _input_folder(out_dir)
     tasks = []
     for i, positions in enumerate(parts):
         part = sites.iloc[positions]
@@ -410,10 +457,11 @@ def _write_shards(sites: gpd.GeoDataFrame, parts: list[IntArray], out_dir: Path,
 
 
 def score_partitioned(
-    sites: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame | str | Path,
     profile: str | Path | Profile = "rooftop_pv",
     *,
     options: PartitionOptions,
+    sites_layer: str | None = None,
     catalogue: Catalogue | Path | None = None,
     layers: Mapping[str, LayerInput] | None = None,
     energy: EnergyParams | None = None,
@@ -421,6 +469,11 @@ def score_partitioned(
     language: str | None = None,
 ) -> PartitionedResult:
     """Score ``sites`` partition by partition into ``options.out_dir``; parameters as :func:`gisplan.scoring.score`.
+
+    ``sites`` is a GeoDataFrame, or a vector file (GeoPackage, GeoParquet,
+    any format GDAL reads; ``sites_layer`` names its layer) that is then read
+    twice in batches and never whole (:mod:`gisplan._partition_stream`): the
+    way to score more sites than fit in memory.
 
     Returns
     -------
@@ -435,34 +488,40 @@ def score_partitioned(
         the same call again scores only what is missing.
     """
     from gisplan.crs import to_working
-    from gisplan.measures import resolve_layers
     from gisplan.profiles import Profile, load_profile
 
     if options.engine not in ENGINES:
         msg = f"engine must be one of {list(ENGINES)}, not {options.engine!r}"
         raise InputError(msg)
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    out_dir = Path(options.out_dir)
+    budget = options.partition_mb * 2**20
+    if isinstance(sites, (str, Path)):
+        from gisplan import _partition_stream as stream
+
+        source = Path(sites)
+        if not source.exists():
+            msg = f"the sites file {source} does not exist; check the path"
+            raise InputError(msg)
+        planned = stream.plan(source, sites_layer, budget)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shared = _shared(prof, planned.working, options, catalogue, layers, energy, usable, language)
+        folder = _input_folder(out_dir)
+        shards = stream.write_shards(source, sites_layer, folder, planned, _fingerprint(shared))
+        tasks = [
+            _Task(s.index, s.folder, out_dir / f"part-{s.index:05d}.parquet", s.input_hash, s.bbox) for s in shards
+        ]
+        return _run(tasks, shared, options, out_dir)
     if sites.crs is None:
         msg = "the sites have no CRS; set one (gdf.set_crs) or read them with gisplan.sources.read"
         raise InputError(msg)
     if len(sites) == 0:
         msg = "there are no sites to score; check the sites file or layer"
         raise InputError(msg)
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     working = to_working(sites)  # one CRS for the whole input, never one per partition
-    resolved = resolve_layers(prof, working.crs, layers=layers, catalogue=catalogue)
-    shared = _Shared(
-        prof,
-        catalogue,
-        _shared_layers(prof, resolved),
-        layer_reach(prof),
-        energy,
-        usable,
-        language,
-        options.before_partition,
-    )
-    parts = plan_partitions(working, options.partition_mb * 2**20)
+    shared = _shared(prof, working.crs, options, catalogue, layers, energy, usable, language)
+    parts = plan_partitions(working, budget)
     tasks = _write_shards(working, parts, out_dir, _fingerprint(shared))
     del working
     return _run(tasks, shared, options, out_dir)
@@ -499,7 +558,7 @@ def _run(tasks: list[_Task], shared: _Shared, options: PartitionOptions, out_dir
             result.scored.append(task.index)
             result.features[task.index] = stats["features"]
             _count(result, stats)
-            task.shard.unlink(missing_ok=True)
+            _drop_shard(task.shard)
             _report(options, PartitionEvent(task.index, total, "done", stats["rows"], stats["seconds"]))
         manifest["partitions"][str(task.index)] = entry
         _write_manifest(out_dir, manifest)  # the driver is the manifest's only writer
@@ -517,8 +576,8 @@ def _run(tasks: list[_Task], shared: _Shared, options: PartitionOptions, out_dir
             "run the same command again to score only the missing ones"
         )
         raise PartitionError(msg, failed=failed)
-    for shard in (out_dir / "_input").glob("part-*.pickle"):
-        shard.unlink()
+    for shard in (out_dir / "_input").glob("part-*"):
+        _drop_shard(shard)
     if options.geopackage is not None:
         result.geopackage = assemble_geopackage(result.files, options.geopackage)
     return result
@@ -538,7 +597,7 @@ def _resume(
         if entry.get("input_hash") == task.input_hash and entry.get("status") == "done" and task.target.exists():
             manifest["partitions"][str(task.index)] = entry
             _count(result, entry)
-            task.shard.unlink(missing_ok=True)
+            _drop_shard(task.shard)
             _report(options, PartitionEvent(task.index, len(tasks), "skipped", entry.get("rows", 0)))
         else:
             todo.append(task)

@@ -259,3 +259,42 @@ def test_the_memory_rule_goes_partitioned_for_millions_of_sites_on_a_small_machi
     assert needs_partitions(1_000_000, available_bytes=4 * gib)
     assert not needs_partitions(100_000, available_bytes=4 * gib)
     assert not needs_partitions(1_000_000, available_bytes=16 * gib)
+
+
+def test_a_sites_file_is_streamed_in_batches_and_scored_as_one_process_does(
+    region: dict[str, Any], one_process: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gisplan import _partition_stream
+
+    monkeypatch.setattr(_partition_stream, "BATCH_ROWS", 700)  # 5 batches: partitions gather rows from several
+    read: list[int] = []
+    real_batches = _partition_stream.batches
+
+    def counted(path: Path, layer: str | None) -> Any:
+        for batch in real_batches(path, layer):
+            read.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(_partition_stream, "batches", counted)
+    options = PartitionOptions(out_dir=tmp_path / "out", partition_mb=SMALL_MB, engine="local")
+    kwargs: dict[str, Any] = {"layers": region["layers"], "catalogue": region["catalogue"]}
+    result = score_partitioned(region["paths"]["sites"], "rooftop_pv", options=options, sites_layer="sites", **kwargs)
+    assert max(read) == 700  # never more than one batch of sites at once
+    assert sum(read) == 2 * N_SITES  # two passes over the file
+    assert len(result.files) >= 5
+    assert result.rows == N_SITES
+    _assert_identical(one_process, tmp_path / "out")
+    assert not list((tmp_path / "out" / "_input").glob("*"))
+    again = score_partitioned(region["paths"]["sites"], "rooftop_pv", options=options, sites_layer="sites", **kwargs)
+    assert again.scored == []  # the same pieces hash the same: nothing is scored twice
+    assert again.rows == N_SITES
+
+
+def test_a_missing_or_crs_less_sites_file_is_refused(region: dict[str, Any], tmp_path: Path) -> None:
+    options = PartitionOptions(out_dir=tmp_path / "out", engine="local")
+    with pytest.raises(InputError, match="does not exist"):
+        score_partitioned(tmp_path / "nope.gpkg", options=options)
+    bare = region["sites"].head(5).set_crs(None, allow_override=True)
+    pyogrio.write_dataframe(bare, tmp_path / "bare.gpkg", layer="sites")
+    with pytest.raises(InputError, match="no coordinate reference system"):
+        score_partitioned(tmp_path / "bare.gpkg", options=options, sites_layer="sites")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from gisplan.app import auth, cache
+from gisplan.app import auth, cache, shell
 from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
 from gisplan.app.sitesearch import find_sites, load_addresses, search_table
@@ -49,6 +49,7 @@ def _score_text(row: pd.Series, lang: str) -> str:
     return t("map.search_no_score", lang) if pd.isna(score) else f"{float(score):.0f}"
 
 
+@shell.callback
 def _choose(action: str, site_id: str) -> None:
     st.session_state[_CHOSEN] = SearchAction(action, site_id)
 

@@ -197,10 +197,10 @@ def test_bulk_ingest_needs_postgresql(store: Store, world: World, tmp_path: Path
         assert (report.inserted, report.scores) == (3, 3)
 
 
+@pytest.mark.parametrize("store_url", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
 def test_bulk_and_row_by_row_give_the_same_store(store: Store, world: World, tmp_path: Path) -> None:
-    """Both paths, one after the other on the same file: the second finds nothing to change."""
-    if store.engine.dialect.name == "sqlite":
-        pytest.skip("the bulk path is PostgreSQL's")
+    """Both paths, one after the other on the same file: the second finds nothing to change (PostgreSQL only)."""
+    assert store.engine.dialect.name == "postgresql"
     first = write_scored(tmp_path / "a.gpkg", ROWS)
     ingest(store, first, "pv", bulk=True)
     again = ingest(store, first, "pv", bulk=False)
