@@ -36,6 +36,8 @@ _log = logging.getLogger(__name__)
 LANG_KEY = "lang"
 #: Session-state key of the site the Site page shows (set by the Map page, a table or ``?site=``).
 SELECTED_SITE = "selected_site_id"
+#: Session-state key of a site card being opened from the Map page; the Site page clears it once drawn.
+OPENING_SITE = "opening_site_id"
 #: Query parameter that opens a site's card: ``/site?site=<site id>``.
 SITE_PARAM = "site"
 #: Session-state key of a page to open on the next run (after login).

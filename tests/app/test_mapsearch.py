@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gisplan.app import auth
+from gisplan.app import auth, shell
 from gisplan.app.mapsearch import SEARCH_KEY
 from gisplan.crs import transformer
 from gisplan.store import Store
@@ -48,6 +48,21 @@ def test_a_search_lists_matches_with_kind_and_score_and_opens_a_card(app_store: 
     assert not at.exception
     assert at.session_state["selected_site_id"] == GOOD_SITE
     assert at.title[0].value != "Mapa kandidátních ploch"  # the Site page
+    assert shell.OPENING_SITE not in at.session_state  # drawn: the mark is cleared
+
+
+def test_a_map_rerun_that_overtakes_the_switch_goes_on_to_the_card(app_store: Store, folium_mock: Any) -> None:
+    """The map reports its view just after "open card": that Map run goes on to the card, once."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[auth.USER_KEY] = user_id(app_store, "animator")
+    at.session_state[shell.SELECTED_SITE] = GOOD_SITE
+    at.session_state[shell.OPENING_SITE] = GOOD_SITE  # set by "open card", the Site page never drawn
+    at.run()
+    assert not at.exception
+    assert at.title[0].value != "Mapa kandidátních ploch"
+    assert any(GOOD_SITE in str(m.value) or "Bývalý důl Jan" in str(m.value) for m in [*at.title, *at.header])
+    assert shell.OPENING_SITE not in at.session_state
+    folium_mock.assert_not_called()  # the map was not drawn on the way
 
 
 def test_show_on_map_moves_the_map_to_the_site_and_says_when_filters_hide_it(

@@ -94,6 +94,7 @@ def render() -> None:
     """Draw the page."""
     lang = shell.language()
     auth.require_role(shell.EVERYONE, lang)
+    _finish_opening(lang)
     st.title(t("map.heading", lang))
     try:
         store = auth.get_store()
@@ -296,7 +297,22 @@ def _handle_click(drawn: MapView, view: View, srid: int, lang: str) -> None:
 def _open_site(site_id: str, lang: str) -> None:
     """Select the site and switch to the Site page."""
     st.session_state[SELECTED] = site_id
+    st.session_state[shell.OPENING_SITE] = site_id
     st.switch_page(shell.st_page(shell.spec("site"), lang))
+
+
+def _finish_opening(lang: str) -> None:
+    """Go on to the card being opened when a rerun of this page overtook the switch to it.
+
+    The map reports its view after it is drawn, and that rerun names this page;
+    when it arrives just after "open card" (a slow map, a busy server), it
+    stops the Site page's first run and would show the map again. The Site
+    page clears the mark once drawn, and it is used once here, so a later visit
+    to the map stays on the map.
+    """
+    opening = st.session_state.pop(shell.OPENING_SITE, None)
+    if opening is not None and st.session_state.get(SELECTED) == opening:
+        st.switch_page(shell.st_page(shell.spec("site"), lang))
 
 
 # -------------------------------------------------------------------------------------- output

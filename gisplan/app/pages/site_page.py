@@ -40,11 +40,13 @@ def render() -> None:
     _run_pending(store, user)
     site_id = st.session_state.get(shell.SELECTED_SITE)
     if not site_id:
+        st.session_state.pop(shell.OPENING_SITE, None)
         _pick_site(lang)
         return
     try:
         card = site_card.load_card(store, str(site_id))
     except NotFoundError:
+        st.session_state.pop(shell.OPENING_SITE, None)
         st.title(t("site.heading", lang))
         st.warning(t("site.not_found", lang, site=escape_markdown(site_id)))
         _pick_site(lang)
@@ -63,6 +65,7 @@ def render() -> None:
     _funding(store, card, allowed[perm.Action.SITE_LINK], lang)
     climate_forms.site_section(store, user, card.site.id, allowed[perm.Action.SITE_STATUS], lang)
     _history(store, card, lang)
+    st.session_state.pop(shell.OPENING_SITE, None)  # drawn: a later Map run is the user's own
 
 
 # ------------------------------------------------------------------------------ actions
