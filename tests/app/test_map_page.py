@@ -25,10 +25,25 @@ APP = str(ROOT / "streamlit_app.py")
 HOSTILE_SITE = "tiny_brownfields:BF2"
 
 
-def _app(store: Store, username: str = "animator") -> AppTest:
+def _app(store: Store, username: str = "animator", *, map_sent: bool = True) -> AppTest:
+    """The app, logged in; ``map_sent``: as after the map's first report (the mocked map never reports)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[auth.USER_KEY] = user_id(store, username)
+    if map_sent:
+        at.session_state[map_page._MAP_SENT] = True
     return at
+
+
+def test_the_first_map_of_a_session_comes_before_the_table(app_store: Store, folium_mock: Any) -> None:
+    """The table's data grid waits for the run after the map is sent (the map's report of its view)."""
+    at = _app(app_store, map_sent=False).run()
+    assert not at.exception
+    folium_mock.assert_called_once()
+    assert "Tabulka se zobrazí, jakmile se vykreslí mapa." in _text(at)
+    assert len(at.dataframe) == 0
+    at.run()  # what the map's report of its bounds does
+    assert _names(at) == ["Bývalý důl Jan", XSS_PAYLOADS[0]]
+    assert "Tabulka se zobrazí" not in _text(at)
 
 
 def _names(at: AppTest) -> list[str]:

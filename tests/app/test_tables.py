@@ -23,6 +23,7 @@ from streamlit.runtime.app_session import _populate_config_msg
 from streamlit.testing.v1 import AppTest
 
 from gisplan.app import auth, tables
+from gisplan.app.pages import map_page
 from gisplan.errors import PermissionDeniedError
 from gisplan.store import Store
 from tests.app.appstore import XSS_PAYLOADS, user_id
@@ -69,6 +70,7 @@ def folium_mock() -> Any:
 def _app(store: Store, username: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[auth.USER_KEY] = user_id(store, username)
+    at.session_state[map_page._MAP_SENT] = True  # as after the map's first report: the table is shown
     return at
 
 

@@ -75,6 +75,10 @@ _LAST_CLICK = "map_last_click"
 _FITTED_FOR = "map_fitted_for"
 _PICKED = "map_picked"
 _NO_SITE = "map_no_site_here"
+#: Session-state key: the map was sent to the browser in this session. The first time, the results
+#: table waits for the map's report of its view (the next run), so that its data-grid script does
+#: not compete with Leaflet drawing the sites.
+_MAP_SENT = "map_sent_once"
 _DEFAULT_ZOOM = 12.0
 #: Ground shown around a site the search moves the map to. [m]
 _ZOOM_MARGIN_M = 120.0
@@ -131,8 +135,14 @@ def render() -> None:
     _handle_click(drawn, view, store.srid, lang)
     # GISPLAN_OFFLINE forbids network access, tiles included
     basemap = "none" if current.offline else current.basemap
+    first_map = not st.session_state.get(_MAP_SENT)
     _show_map(drawn, view, basemap=basemap, lang=lang)
+    st.session_state[_MAP_SENT] = True
     _captions(drawn.selection, filters, basemap, lang)
+    if first_map:
+        st.subheader(t("table.heading", lang))
+        st.caption(t("table.after_map", lang))
+        return
     _show_table(drawn.selection, cache.municipality_table(store.url, revision), lang)
 
 
