@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,10 +36,14 @@ from gisplan.errors import InputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
     from pyproj import CRS
 
 #: Features read at once from the sites file [count]: about 50 MiB of rooftops.
 BATCH_ROWS = 100_000
+
+#: Turns one batch as read into the sites to score, in the given working CRS (e.g. a gisplan sites file's checks).
+Prepare = Callable[["gpd.GeoDataFrame", "CRS"], "gpd.GeoDataFrame"]
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,39 @@ class Shard:
 
 
 def batches(path: Path, layer: str | None) -> Iterator[gpd.GeoDataFrame]:
-    """The features of ``path`` in batches of :data:`BATCH_ROWS`, indexed by their position in the file."""
+    """The features of ``path`` in batches of :data:`BATCH_ROWS`, indexed by their position in the file.
+
+    One sequential scan (``pyogrio.open_arrow``), each batch made into a
+    GeoDataFrame as ``pyogrio.read_dataframe(..., use_arrow=True)`` makes the
+    whole layer: the columns as Arrow converts them, WKB made into ``geometry``.
+    """
     import pandas as pd
     import pyogrio
 
-    total = int(pyogrio.read_info(path, layer=layer, force_feature_count=True)["features"])
-    for start in range(0, total, BATCH_ROWS):
-        batch = pyogrio.read_dataframe(path, layer=layer, skip_features=start, max_features=BATCH_ROWS, use_arrow=True)
-        batch.index = pd.RangeIndex(start, start + len(batch))
-        yield batch
+    start = 0
+    with pyogrio.open_arrow(path, layer=layer, batch_size=BATCH_ROWS, use_pyarrow=True) as (meta, reader):
+        geometry_name = meta["geometry_name"] or "wkb_geometry"
+        for record_batch in reader:
+            batch = _frame(record_batch.to_pandas(), geometry_name, meta["crs"])
+            batch.index = pd.RangeIndex(start, start + len(batch))
+            start += len(batch)
+            yield batch
+
+
+def _frame(df: pd.DataFrame, geometry_name: str, crs: object) -> gpd.GeoDataFrame:
+    """A GeoDataFrame from one Arrow batch as pandas: the WKB column parsed into ``geometry``, last."""
+    import geopandas as gpd
+    import pandas as pd
+    import pyarrow as pa
+    import shapely
+
+    wkb = df.pop(geometry_name)
+    if isinstance(wkb.dtype, pd.ArrowDtype) and isinstance(wkb.dtype.pyarrow_dtype, pa.BaseExtensionType):
+        values = pa.array(wkb.array).to_numpy(zero_copy_only=False)
+    else:  # object, or an Arrow binary dtype whose missing values must become None for shapely
+        values = wkb.astype(object).where(wkb.notna(), None).to_numpy()
+    df["geometry"] = shapely.from_wkb(values)
+    return gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
 
 
 @dataclass(frozen=True)
@@ -74,9 +102,13 @@ class Plan:
     count: int
 
 
-def plan(path: Path, layer: str | None, budget_bytes: float) -> Plan:
-    """Pass 1: read the file once and plan the partitions (see the module docstring)."""
-    import geopandas as gpd
+def plan(path: Path, layer: str | None, budget_bytes: float, *, id_column: str | None = None) -> Plan:
+    """Pass 1: read the file once and plan the partitions (see the module docstring).
+
+    With ``id_column``, its values must be unique over the whole file (a batch
+    can only check its own rows); they are compared by 64-bit hash, 8 bytes a site.
+    """
+    import pandas as pd
     import shapely
 
     from gisplan.crs import CZECH_BBOX, lonlat_bounds, working_crs_for_bounds
@@ -88,6 +120,7 @@ def plan(path: Path, layer: str | None, budget_bytes: float) -> Plan:
     centres_x: list[np.ndarray] = []
     centres_y: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
+    hashes: list[np.ndarray] = []
     source = None
     extent = np.array([np.inf, np.inf, -np.inf, -np.inf])
     for batch in batches(path, layer):
@@ -99,38 +132,71 @@ def plan(path: Path, layer: str | None, budget_bytes: float) -> Plan:
         centres_x.append((bounds[:, 0] + bounds[:, 2]) / 2.0)
         centres_y.append((bounds[:, 1] + bounds[:, 3]) / 2.0)
         sizes.append(site_bytes(batch))
-        if not np.isnan(bounds[:, 0]).all():
-            extent = np.concatenate(
-                [
-                    np.fmin(extent[:2], np.nanmin(bounds[:, :2], axis=0)),
-                    np.fmax(extent[2:], np.nanmax(bounds[:, 2:], axis=0)),
-                ]
-            )
+        if id_column is not None and id_column in batch.columns:
+            hashes.append(pd.util.hash_array(batch[id_column].astype(str).to_numpy(dtype=object)))
+        extent = _grown(extent, bounds)
     if source is None:
         msg = f"{path} holds no sites; check the file or its layer"
         raise InputError(msg)
+    if hashes:
+        _check_unique(np.concatenate(hashes), path, str(id_column))
     cx, cy, size = np.concatenate(centres_x), np.concatenate(centres_y), np.concatenate(sizes)
-    placed = ~np.isnan(cx)
-    if placed.any():
+    if not np.isinf(extent[0]):
         working = working_crs_for_bounds(*lonlat_bounds(source, *(float(v) for v in extent)), source=source)
     else:
         working = working_crs_for_bounds(*CZECH_BBOX)
+    partition = _cut(cx, cy, size, tuple(float(v) for v in extent), budget_bytes)
+    return Plan(working, partition, int(partition.max()) + 1)
+
+
+def _grown(extent: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """``extent`` (minx, miny, maxx, maxy) grown by the rows of ``bounds`` that are not NaN."""
+    if np.isnan(bounds[:, 0]).all():
+        return extent
+    low = np.fmin(extent[:2], np.nanmin(bounds[:, :2], axis=0))
+    return np.concatenate([low, np.fmax(extent[2:], np.nanmax(bounds[:, 2:], axis=0))])
+
+
+def _check_unique(hashes: np.ndarray, path: Path, id_column: str) -> None:
+    repeated = len(hashes) - len(np.unique(hashes))
+    if repeated:
+        msg = f"{path}: {repeated} {id_column} value(s) occur more than once in the file; make them unique"
+        raise InputError(msg)
+
+
+def _cut(cx: np.ndarray, cy: np.ndarray, size: np.ndarray, extent: tuple[float, ...], budget: float) -> np.ndarray:
+    """The partition of each site: Hilbert order of the centres (NaN last), cut by the memory budget [bytes]."""
+    import geopandas as gpd
+
+    placed = ~np.isnan(cx)
     key = np.full(len(cx), np.iinfo(np.int64).max, dtype=np.int64)
     if placed.any():
         points = gpd.GeoSeries.from_xy(cx[placed], cy[placed])
-        key[placed] = points.hilbert_distance(total_bounds=tuple(extent), level=16).to_numpy(dtype=np.int64)
+        key[placed] = points.hilbert_distance(total_bounds=extent, level=16).to_numpy(dtype=np.int64)
     order = np.argsort(key, kind="stable")
     ordered = size[order]
-    label = np.floor((np.cumsum(ordered) - ordered) / budget_bytes).astype(np.int64)
+    label = np.floor((np.cumsum(ordered) - ordered) / budget).astype(np.int64)
     _, first = np.unique(label, return_index=True)
     partition = np.empty(len(cx), dtype=np.int64)
     for number, part in enumerate(np.split(order, first[1:])):
         partition[part] = number
-    return Plan(working, partition, len(first))
+    return partition
 
 
-def write_shards(path: Path, layer: str | None, folder: Path, planned: Plan, fingerprint: str) -> list[Shard]:
-    """Pass 2: each partition's rows, in the working CRS, as GeoParquet pieces under ``folder/part-NNNNN/``."""
+def write_shards(
+    path: Path,
+    layer: str | None,
+    folder: Path,
+    planned: Plan,
+    fingerprint: str,
+    *,
+    prepare: Prepare | None = None,
+) -> list[Shard]:
+    """Pass 2: each partition's rows, in the working CRS, as GeoParquet pieces under ``folder/part-NNNNN/``.
+
+    ``prepare`` turns each batch as read into the sites to score, in the working
+    CRS it is given (default: the batch reprojected); it must keep the index.
+    """
     from pyproj import CRS
 
     working, partition, count = planned.working, planned.partition, planned.count
@@ -142,7 +208,10 @@ def write_shards(path: Path, layer: str | None, folder: Path, planned: Plan, fin
     rows = np.zeros(count, dtype=np.int64)
     boxes = np.tile(np.array([np.inf, np.inf, -np.inf, -np.inf]), (count, 1))
     for number, read in enumerate(batches(path, layer)):
-        batch = read.to_crs(working) if CRS(read.crs) != working else read
+        if prepare is not None:
+            batch = prepare(read, working)
+        else:
+            batch = read.to_crs(working) if CRS(read.crs) != working else read
         labels = partition[batch.index.to_numpy()]
         for i in np.unique(labels):
             piece = batch[labels == i]
@@ -171,4 +240,4 @@ def read_shard(folder: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(pieces), crs=pieces[0].crs) if len(pieces) > 1 else pieces[0]
 
 
-__all__ = ["BATCH_ROWS", "Plan", "Shard", "batches", "plan", "read_shard", "write_shards"]
+__all__ = ["BATCH_ROWS", "Plan", "Prepare", "Shard", "batches", "plan", "read_shard", "write_shards"]

@@ -55,6 +55,7 @@ from gisplan.errors import InputError, PartitionError
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from gisplan._partition_stream import Prepare
     from gisplan.catalogue import Catalogue
     from gisplan.criteria.geometry import UsableAreaParams
     from gisplan.energy import EnergyParams
@@ -462,6 +463,8 @@ def score_partitioned(
     *,
     options: PartitionOptions,
     sites_layer: str | None = None,
+    prepare: Prepare | None = None,
+    id_column: str | None = None,
     catalogue: Catalogue | Path | None = None,
     layers: Mapping[str, LayerInput] | None = None,
     energy: EnergyParams | None = None,
@@ -473,7 +476,10 @@ def score_partitioned(
     ``sites`` is a GeoDataFrame, or a vector file (GeoPackage, GeoParquet,
     any format GDAL reads; ``sites_layer`` names its layer) that is then read
     twice in batches and never whole (:mod:`gisplan._partition_stream`): the
-    way to score more sites than fit in memory.
+    way to score more sites than fit in memory. For a file, ``prepare`` turns
+    each batch as read into the sites to score in the working CRS it is given
+    (the CLI passes a gisplan sites file's checks), and ``id_column`` must be
+    unique over the whole file.
 
     Returns
     -------
@@ -503,11 +509,11 @@ def score_partitioned(
         if not source.exists():
             msg = f"the sites file {source} does not exist; check the path"
             raise InputError(msg)
-        planned = stream.plan(source, sites_layer, budget)
+        planned = stream.plan(source, sites_layer, budget, id_column=id_column)
         out_dir.mkdir(parents=True, exist_ok=True)
         shared = _shared(prof, planned.working, options, catalogue, layers, energy, usable, language)
         folder = _input_folder(out_dir)
-        shards = stream.write_shards(source, sites_layer, folder, planned, _fingerprint(shared))
+        shards = stream.write_shards(source, sites_layer, folder, planned, _fingerprint(shared), prepare=prepare)
         tasks = [
             _Task(s.index, s.folder, out_dir / f"part-{s.index:05d}.parquet", s.input_hash, s.bbox) for s in shards
         ]

@@ -13,6 +13,7 @@ from gisplan.errors import InputError
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from gisplan._partition_stream import Prepare
     from gisplan.partitioned import PartitionEvent
     from gisplan.profiles import Profile
 
@@ -36,6 +37,16 @@ class PartitionChoice:
         """``--partitioned``, or any option that only means something in partitioned mode."""
         named = (self.out_dir, self.engine, self.scheduler, self.partition_mb)
         return bool(self.partitioned) or any(v is not None for v in named)
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A sites file gisplan wrote, to be scored streamed in batches (never read whole)."""
+
+    path: Path
+    layer: str | None
+    prepare: Prepare
+    count: int
 
 
 def check(choice: PartitionChoice) -> None:
@@ -89,9 +100,14 @@ def wants_partitions(choice: PartitionChoice, count: int) -> bool:
 
 
 def run(
-    frame: gpd.GeoDataFrame, prof: Profile, choice: PartitionChoice, *, catalogue: Path | None, layers: dict[str, str]
+    sites: gpd.GeoDataFrame | Streamed,
+    prof: Profile,
+    choice: PartitionChoice,
+    *,
+    catalogue: Path | None,
+    layers: dict[str, str],
 ) -> None:
-    """Score ``frame`` partition by partition; one progress line per partition on stderr, a summary on stdout."""
+    """Score ``sites`` partition by partition; one progress line per partition on stderr, a summary on stdout."""
     from gisplan.partitioned import DEFAULT_PARTITION_MB, PartitionOptions, score_partitioned
 
     out_dir = choice.out_dir
@@ -116,8 +132,25 @@ def run(
         geopackage=choice.out,
         progress=progress,
     )
-    typer.echo(f"scoring {len(frame)} sites in partitions on the {options.engine} engine -> {out_dir}", err=True)
-    result = score_partitioned(frame, prof, options=options, catalogue=catalogue, layers=layers)
+    if isinstance(sites, Streamed):
+        typer.echo(
+            f"scoring {sites.count} sites of {sites.path} in partitions on the {options.engine} engine -> {out_dir} "
+            "(the file is read in batches: first to plan the partitions, then to write them)",
+            err=True,
+        )
+        result = score_partitioned(
+            sites.path,
+            prof,
+            options=options,
+            sites_layer=sites.layer,
+            prepare=sites.prepare,
+            id_column="site_id",
+            catalogue=catalogue,
+            layers=layers,
+        )
+    else:
+        typer.echo(f"scoring {len(sites)} sites in partitions on the {options.engine} engine -> {out_dir}", err=True)
+        result = score_partitioned(sites, prof, options=options, catalogue=catalogue, layers=layers)
     written = f"{len(result.files)} GeoParquet partitions in {out_dir}"
     if result.geopackage is not None:
         written += f" and {result.geopackage}"

@@ -104,13 +104,21 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
     from gisplan.scoring import score, write_geopackage
 
     prof = load_profile(profile)
+    count = _partitioned.site_count(sites, sites_layer)
+    if count is not None and fmt in ("auto", "vector") and _partitioned.wants_partitions(choice, count):
+        from gisplan.sources import sites_batch_reader
+
+        prepare = sites_batch_reader(sites, layer=sites_layer, kind=kind)
+        if prepare is not None:  # a sites file gisplan wrote: streamed in batches, never read whole
+            streamed = _partitioned.Streamed(Path(sites), sites_layer, prepare, count)
+            _partitioned.run(streamed, prof, choice, catalogue=layers_dir, layers=_parse_layers(layer or []))
+            return
     frame = _read_sites(sites, sites_layer, fmt, kind, layers_dir)
     if not isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - readers return GeoDataFrames
         msg = f"could not read sites from {sites}"
         raise InputError(msg)
     if kind is not None:
         frame["kind"] = kind
-    count = _partitioned.site_count(sites, sites_layer)
     if _partitioned.wants_partitions(choice, count if count is not None else len(frame)):
         _partitioned.run(frame, prof, choice, catalogue=layers_dir, layers=_parse_layers(layer or []))
         return

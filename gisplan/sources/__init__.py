@@ -14,6 +14,7 @@ named like a canonical one gets ``_src``) and ``geometry``.
   Land Register CSV and the Czech brownfield CSV (``docs/cz_brownfields_schema.md``).
 - :func:`read_layer` reads a catalogue layer (:mod:`gisplan.catalogue`).
 - :func:`open_raster` and :func:`read_raster_window` read GeoTIFF bands with nodata as ``NaN``.
+- :func:`sites_batch_reader` reads a sites file gisplan wrote batch by batch (for streamed, partitioned scoring).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gisplan.sources._dispatch import FORMATS, read, read_layer, sniff_format
 from gisplan.sources._osm import PRESETS as OSM_PRESETS
 from gisplan.sources._osm import read_osm_online
 from gisplan.sources._raster import RasterData, open_raster, read_raster_window
+from gisplan.sources._sites import sites_batch_reader
 
 __all__ = [
     "FORMATS",
@@ -32,5 +34,6 @@ __all__ = [
     "read_layer",
     "read_osm_online",
     "read_raster_window",
+    "sites_batch_reader",
     "sniff_format",
 ]

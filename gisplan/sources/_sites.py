@@ -11,6 +11,8 @@ carries the canonical id columns is taken as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -110,4 +112,36 @@ def read_sites_frame(
     return gpd.GeoDataFrame(frame, geometry=out.geometry.to_numpy(), crs=target).reset_index(drop=True)
 
 
-__all__ = ["SITES_MARKER", "is_sites_frame", "read_sites_frame"]
+def sites_batch_reader(
+    source: str | Path, *, layer: str | None = None, kind: str | None = None
+) -> Callable[[gpd.GeoDataFrame, object], gpd.GeoDataFrame] | None:
+    """For a sites file gisplan wrote: what :func:`read_sites_frame` does, batch by batch; else ``None``.
+
+    The function takes one batch of the layer as read and the working CRS
+    chosen for the whole file, and returns the canonical sites, index kept
+    (ids are checked within the batch; the caller checks them over the file).
+    Formats other than a vector layer with :data:`SITES_MARKER` columns return
+    ``None``: they are read whole, through :func:`gisplan.sources.read`.
+    """
+    import pyogrio
+
+    from gisplan.sources._common import check_path, file_label
+
+    path = check_path(source)
+    try:
+        fields = set(pyogrio.read_info(path, layer=layer)["fields"])
+    except Exception:  # not a file GDAL opens as vectors: the whole-file readers say what is wrong
+        return None
+    if not set(SITES_MARKER) <= fields:
+        return None
+    label = file_label(path, layer)
+
+    def prepare(raw: gpd.GeoDataFrame, working_crs: object) -> gpd.GeoDataFrame:
+        sites = read_sites_frame(raw, label=label, kind=kind, working_crs=working_crs)
+        sites.index = raw.index  # the rows' positions in the file
+        return sites
+
+    return prepare
+
+
+__all__ = ["SITES_MARKER", "is_sites_frame", "read_sites_frame", "sites_batch_reader"]

@@ -120,3 +120,65 @@ def test_too_many_sites_for_the_memory_go_partitioned_by_themselves(
     assert "in partitions" in captured.err
     assert len(list((tmp_path / "auto.parts").glob("part-*.parquet"))) >= 1
     assert len(pyogrio.read_dataframe(out, layer="sites")) == 300
+
+
+def _sites_file(files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The roofs as a sites file gisplan wrote (``gisplan read``): kinds, ids and attributes."""
+    sites = tmp_path / "sites.gpkg"
+    assert main(["read", str(files["sites"]), "--kind", "rooftop", "--out", str(sites)]) == 0
+    capsys.readouterr()
+    return sites
+
+
+def test_a_sites_file_is_streamed_in_batches_with_the_scores_of_a_whole_read(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gisplan import _partition_stream
+
+    sites = _sites_file(files, tmp_path, capsys)
+    argv = _argv(files, tmp_path)
+    argv[argv.index(str(files["sites"]))] = str(sites)
+    one = tmp_path / "one.gpkg"
+    assert main([*argv, "--out", str(one)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(_partition_stream, "BATCH_ROWS", 70)  # 5 batches
+    biggest: list[int] = []
+    real = _partition_stream.batches
+
+    def watched(path: Path, layer: str | None) -> object:
+        for batch in real(path, layer):
+            biggest.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(_partition_stream, "batches", watched)
+    gpkg = tmp_path / "streamed.gpkg"
+    argv_parts = [*argv, "--partitioned", "--engine", "local", "--partition-mb", "0.5", "-o", str(gpkg)]
+    assert main(argv_parts) == 0
+    captured = capsys.readouterr()
+    assert "read in batches" in captured.err
+    assert max(biggest) == 70 and sum(biggest) == 600  # two passes, never the whole file at once
+    expect = pyogrio.read_dataframe(one, layer="sites").set_index("site_id").sort_index()
+    got = pyogrio.read_dataframe(gpkg, layer="sites").set_index("site_id").sort_index()
+    assert got.index.equals(expect.index)
+    assert (got["kind"] == "rooftop").all()
+    for column in ("score", "capacity_kwp", "area_m2"):
+        assert np.array_equal(got[column].to_numpy(), expect[column].to_numpy()), column
+    assert got["breakdown"].equals(expect["breakdown"])
+
+
+def test_a_streamed_sites_file_with_an_id_twice_is_refused(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gisplan import _partition_stream
+
+    sites = _sites_file(files, tmp_path, capsys)
+    frame = pyogrio.read_dataframe(sites)
+    frame.loc[250, "site_id"] = frame.loc[3, "site_id"]  # in another batch than the first
+    pyogrio.write_dataframe(frame, sites, layer="sites")
+    monkeypatch.setattr(_partition_stream, "BATCH_ROWS", 70)
+    argv = _argv(files, tmp_path)
+    argv[argv.index(str(files["sites"]))] = str(sites)
+    out_dir = tmp_path / "parts"
+    assert main([*argv, "--partitioned", "--engine", "local", "--out-dir", str(out_dir)]) == 1
+    assert "1 site_id value(s) occur more than once" in capsys.readouterr().err
+    assert not list(out_dir.glob("part-*.parquet"))
