@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/gisplan_test"
-OLD_COMMIT = "2cd95bf"
+OLD_COMMIT = "6d60f76"  # the ingest before the COPY path (the last landed commit before it)
 
 
 def _log(msg: str) -> None:
