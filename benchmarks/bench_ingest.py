@@ -12,7 +12,7 @@ and in its own process (so one path's memory does not weigh on the other):
 
 Paths:
 
-- ``new``: :func:`gisplan.store.ingest.ingest` as it is (``COPY`` into temporary tables and
+- ``new``: :func:`gisplan.workflows.ingest.ingest` as it is (``COPY`` into temporary tables and
   set-based statements on PostgreSQL; cells converted column by column);
 - ``old``: ``gisplan/store/ingest.py`` as of ``--old-commit`` (default ``2cd95bf``, the ingest
   before the bulk path: rows prepared one by one, executemany of INSERT/UPDATE/upsert in
@@ -110,7 +110,7 @@ def one_path(which: str, gpkg: Path, base_url: str, commit: str) -> dict[str, An
 
     from gisplan.store import migrate, open_store
     from gisplan.store.engine import make_engine
-    from gisplan.store.ingest import ingest as new_ingest
+    from gisplan.workflows.ingest import ingest as new_ingest
 
     ingest = _old_ingest(commit).ingest if which == "old" else new_ingest
     schema = f"bench_ingest_{which}_{secrets.token_hex(3)}"

@@ -6,7 +6,7 @@ once in ``/tmp/gisplan-bench-map``) and ``python benchmarks/bench_map.py --backe
 ``GISPLAN_TEST_DATABASE_URL``, built once with the bulk ingest) measure, in one process:
 
 - **store**: building the store (a synthetic scored GeoPackage ingested with
-  :func:`gisplan.store.ingest.ingest`), once;
+  :func:`gisplan.workflows.ingest.ingest`), once;
 - **index**: loading the site index of the profile (:func:`gisplan.app.mapdata.load_site_index`),
   which the app does once per store revision;
 - **ours**: what one rerun of the Map page does after a filter change, for a series
@@ -135,7 +135,7 @@ def build_store(n: int, folder: Path, *, backend: str = "sqlite", pg_url: str = 
     """
     from gisplan.scoring import write_geopackage
     from gisplan.store import open_store
-    from gisplan.store.ingest import ingest
+    from gisplan.workflows.ingest import ingest
 
     folder.mkdir(parents=True, exist_ok=True)
     if backend == "postgis":
@@ -167,7 +167,7 @@ def _build_postgis(n: int, folder: Path, pg_url: str) -> tuple[str, float]:
     from gisplan.scoring import write_geopackage
     from gisplan.store import migrate, open_store
     from gisplan.store.engine import make_engine
-    from gisplan.store.ingest import ingest
+    from gisplan.workflows.ingest import ingest
 
     schema = f"bench_map_{n}"
     url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema},public"})

@@ -7,7 +7,7 @@ numbers per site:
 
 1. **pass 1** reads the file in batches of :data:`BATCH_ROWS` features and keeps,
    per site, its bounding-box centre and its estimated scoring memory
-   (:func:`gisplan.partitioned.site_bytes`), and the extent of all sites;
+   (:func:`gisplan._site_memory.site_bytes`), and the extent of all sites;
 2. the working CRS is chosen for that extent, as
    :func:`gisplan.crs.working_crs_for` would for the whole frame; the sites are
    ordered along a Hilbert curve of their centres (in the file's CRS) and cut
@@ -111,8 +111,8 @@ def plan(path: Path, layer: str | None, budget_bytes: float, *, id_column: str |
     import pandas as pd
     import shapely
 
+    from gisplan._site_memory import site_bytes
     from gisplan.crs import CZECH_BBOX, lonlat_bounds, working_crs_for_bounds
-    from gisplan.partitioned import site_bytes
 
     if budget_bytes <= 0:
         msg = f"the partition memory budget must be > 0 bytes, not {budget_bytes}"

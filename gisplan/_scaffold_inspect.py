@@ -11,11 +11,13 @@ Nothing here decides what a layer is for; that is :mod:`gisplan.scaffold`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gisplan.sources._common import logger
+#: The readers' logger: what the inspection skips is reported beside what reading skips.
+logger = logging.getLogger("gisplan.sources")
 
 #: Files that belong to another file (shapefile parts, GDAL side cars) or are not data.
 _SIDE_SUFFIXES = (
@@ -174,9 +176,7 @@ def _vector(path: Path, rel: str, fmt: str) -> list[Found]:
 
 
 def _csv(path: Path, rel: str) -> list[Found]:
-    from gisplan.sources._dispatch import sniff_format
-    from gisplan.sources._owned import BASE_COLUMNS, NUMBER_COLUMNS, read_owned_list
-    from gisplan.sources._registers import header_of
+    from gisplan.sources import BASE_COLUMNS, NUMBER_COLUMNS, header_of, read_owned_list, sniff_format
 
     fmt = sniff_format(path)
     header = tuple(sorted(header_of(path)))
@@ -191,8 +191,7 @@ def _csv(path: Path, rel: str) -> list[Found]:
 def inspect_file(path: Path, folder: Path) -> tuple[list[Found], str]:
     """The layers of one file, or ``([], why)`` when the scaffold cannot use it."""
     from gisplan.errors import GisplanError
-    from gisplan.sources._dispatch import sniff_format
-    from gisplan.sources._vector import CSV_SUFFIXES
+    from gisplan.sources import CSV_SUFFIXES, sniff_format
 
     rel = path.relative_to(folder).as_posix()
     name = path.name.lower()

@@ -13,6 +13,7 @@ No geometry is read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,6 +32,7 @@ from gisplan.store.models import (
 )
 
 if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
     from sqlalchemy.orm import Session
 
     from gisplan.store import Store
@@ -222,11 +224,44 @@ class StoreFrames:
         return latest(self.store.read(lambda s: measured_rows(s, scope, wanted)))  # type: ignore[arg-type]
 
     def sites_within(self, boundary: dict[str, Any]) -> list[str]:
-        """Ids of the current sites inside a GeoJSON boundary (EPSG:4326); see ``community_areas.sites_within``."""
-        from gisplan.community_areas import sites_within
-
+        """Ids of the current sites inside a GeoJSON boundary (EPSG:4326); see :func:`sites_within`."""
         return sites_within(self.store, boundary)
 
+
+def boundary_shape(boundary: dict[str, Any], srid: int) -> BaseGeometry:
+    """A stored GeoJSON boundary (EPSG:4326) as a shapely geometry in EPSG:``srid``."""
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+
+    geom = shapely.from_geojson(json.dumps(boundary))
+    transformer = Transformer.from_crs("EPSG:4326", f"EPSG:{srid}", always_xy=True)
+    moved: BaseGeometry = shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return moved
+
+
+def sites_within(store: Store, boundary: dict[str, Any]) -> list[str]:
+    """Ids of the current sites whose representative point lies inside ``boundary`` (GeoJSON, EPSG:4326)."""
+    import shapely
+    from sqlalchemy import select
+
+
+    area = boundary_shape(boundary, store.srid)
+    if area.is_empty:
+        return []
+    x0, y0, x1, y1 = area.bounds
+    shapely.prepare(area)
+    stmt = select(Site.id, Site.geom).where(
+        Site.end_date.is_(None), Site.maxx >= x0, Site.minx <= x1, Site.maxy >= y0, Site.miny <= y1
+    )
+    rows = store.read(lambda s: s.execute(stmt).all())
+    ids = [str(i) for i, _ in rows]
+    geoms = [g for _, g in rows]
+    if not ids:
+        return []
+    points = shapely.point_on_surface(geoms)
+    inside = shapely.contains_xy(area, shapely.get_x(points), shapely.get_y(points))
+    return sorted(i for i, keep in zip(ids, inside, strict=True) if keep)
 
 def community_row(source: PipelineSource, community_id: int) -> dict[str, Any]:
     """One community as a dict (:data:`COMMUNITY_COLUMNS` + ``attributes``).
@@ -253,5 +288,7 @@ __all__ = [
     "SITE_COLUMNS",
     "PipelineSource",
     "StoreFrames",
+    "boundary_shape",
     "community_row",
+    "sites_within",
 ]

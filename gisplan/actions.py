@@ -272,7 +272,7 @@ def add_action(store: Store, actor: ActorRef, spec: ActionSpec) -> int:
     PermissionDeniedError
         If the actor may not edit the site / write communities in the municipality.
     """
-    from gisplan.store.community_data import ClimateAction
+    from gisplan.store.models import ClimateAction
 
     clean = _check(spec)
 
@@ -293,7 +293,7 @@ def _jsonable(value: object) -> object:
 
 def update_action_status(store: Store, actor: ActorRef, action_id: int, status: str, *, expected_version: int) -> None:
     """Move an action to another implementation status (MyCovenant wording in :data:`STATUSES`)."""
-    from gisplan.store.community_data import ClimateAction
+    from gisplan.store.models import ClimateAction
 
     if status not in STATUSES:
         msg = f"status {status!r} is unknown; use one of {sorted(STATUSES)}"
@@ -363,7 +363,7 @@ def action_from_site(store: Store, actor: ActorRef, site_id: str, *, profile: st
 
 def list_actions(store: Store, *, municipality_codes: list[str] | None = None) -> pd.DataFrame:
     """Stored actions (:data:`ACTION_COLUMNS`), by id; only these municipalities when given."""
-    from gisplan.store.community_data import ClimateAction
+    from gisplan.store.models import ClimateAction
 
     stmt = select(ClimateAction).order_by(ClimateAction.id)
     if municipality_codes is not None:

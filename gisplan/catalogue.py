@@ -109,9 +109,19 @@ class FileSource(_Strict):
             "area_m2, area_ha or area_acres -> source column (e.g. {area_acres: Acres})"
         ),
     )
-    format: Literal["auto", "ruian", "uk-blr", "cz-brownfields", "us-epa", "osm"] = "auto"
+    format: str = Field(default="auto", description="auto, or a format registered in gisplan.formats")
 
     _check_path = field_validator("path")(_relative_path)
+
+    @field_validator("format")
+    @classmethod
+    def _registered_format(cls, value: str) -> str:
+        from gisplan.formats import format_names
+
+        if value not in format_names():
+            msg = f"unknown format {value!r}; use one of {', '.join(format_names())}"
+            raise ValueError(msg)
+        return value
 
     @field_validator("columns")
     @classmethod

@@ -13,17 +13,15 @@ the choropleth of the community page.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from gisplan._storeframes import boundary_shape, sites_within
 from gisplan.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
-    from shapely.geometry.base import BaseGeometry
-
     from gisplan._storeframes import PipelineSource
     from gisplan.energy import EnergyParams
     from gisplan.store import ActorRef, Store, Tx
@@ -112,41 +110,8 @@ def store_boundary(store: Store, actor: ActorRef, ref: str, boundary: dict[str, 
     return store.transaction(actor, work)
 
 
-def boundary_shape(boundary: dict[str, Any], srid: int) -> BaseGeometry:
-    """A stored GeoJSON boundary (EPSG:4326) as a shapely geometry in EPSG:``srid``."""
-    import numpy as np
-    import shapely
-    from pyproj import Transformer
-
-    geom = shapely.from_geojson(json.dumps(boundary))
-    transformer = Transformer.from_crs("EPSG:4326", f"EPSG:{srid}", always_xy=True)
-    moved: BaseGeometry = shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-    return moved
 
 
-def sites_within(store: Store, boundary: dict[str, Any]) -> list[str]:
-    """Ids of the current sites whose representative point lies inside ``boundary`` (GeoJSON, EPSG:4326)."""
-    import shapely
-    from sqlalchemy import select
-
-    from gisplan.store.models import Site
-
-    area = boundary_shape(boundary, store.srid)
-    if area.is_empty:
-        return []
-    x0, y0, x1, y1 = area.bounds
-    shapely.prepare(area)
-    stmt = select(Site.id, Site.geom).where(
-        Site.end_date.is_(None), Site.maxx >= x0, Site.minx <= x1, Site.maxy >= y0, Site.miny <= y1
-    )
-    rows = store.read(lambda s: s.execute(stmt).all())
-    ids = [str(i) for i, _ in rows]
-    geoms = [g for _, g in rows]
-    if not ids:
-        return []
-    points = shapely.point_on_surface(geoms)
-    inside = shapely.contains_xy(area, shapely.get_x(points), shapely.get_y(points))
-    return sorted(i for i, keep in zip(ids, inside, strict=True) if keep)
 
 
 def municipality_balance(

@@ -174,7 +174,7 @@ def load_measured_demand(
     PermissionDeniedError
         If a place is outside the actor's scope.
     """
-    from gisplan.store.community_data import MeasuredDemand
+    from gisplan.store.models import MeasuredDemand
 
     def work(tx: Tx) -> DemandLoadReport:
         _check_places(tx, records, file)
@@ -211,7 +211,7 @@ def load_measured_demand(
 
 def measured_rows(session: Session, scope: Scope, keys: Iterable[str] | None = None) -> pd.DataFrame:
     """Every stored measurement of ``scope`` (optionally only ``keys``), :data:`MEASURED_COLUMNS`."""
-    from gisplan.store.community_data import MeasuredDemand
+    from gisplan.store.models import MeasuredDemand
 
     stmt = select(
         MeasuredDemand.scope, MeasuredDemand.key, MeasuredDemand.year, MeasuredDemand.mwh_yr, MeasuredDemand.source

@@ -33,15 +33,11 @@ from gisplan.catalogue import Catalogue, RasterSource, load_catalogue
 from gisplan.criteria.raster import RasterLayer
 from gisplan.crs import parse_crs, to_working
 from gisplan.errors import ConfigError, InputError
-from gisplan.profiles import (
-    AdminMeasure,
-    DemandMeasure,
-    Measure,
-    OverlayMeasure,
-    Profile,
-    ProximityMeasure,
-    RasterMeasure,
-)
+from gisplan.measure_registry import MeasureConfig, MeasureContext, measure_type, measure_types
+from gisplan.profiles import Profile
+
+#: A profile's measure entry: any registered measure config (:mod:`gisplan.measure_registry`).
+Measure = MeasureConfig
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +211,14 @@ def resolve_layers(
     return out
 
 
-def _vector(slot: str, value: Resolved) -> gpd.GeoDataFrame:
+def vector_layer(slot: str, value: object) -> gpd.GeoDataFrame:
+    """``value`` if the filled slot is a vector layer.
+
+    Raises
+    ------
+    InputError
+        If it is a raster.
+    """
     if not isinstance(value, gpd.GeoDataFrame):
         msg = f"layer {slot!r} must be a vector layer for this measure, not a raster"
         raise InputError(msg)
@@ -223,71 +226,29 @@ def _vector(slot: str, value: Resolved) -> gpd.GeoDataFrame:
 
 
 def _population(
-    buildings: gpd.GeoDataFrame, measure: DemandMeasure, resolved: Mapping[str, Resolved], profile: Profile
+    buildings: gpd.GeoDataFrame, measure: MeasureConfig, resolved: Mapping[str, Resolved], profile: Profile
 ) -> gpd.GeoDataFrame:
-    """Buildings with a population column, allocated from municipalities when they lack one."""
-    column = measure.population_column
-    if column is None or column in buildings.columns:
-        return buildings
-    admin = next((m for m in profile.measures if isinstance(m, AdminMeasure)), None)
-    munis = resolved.get(admin.layer) if admin is not None else None
-    if admin is None or not isinstance(munis, gpd.GeoDataFrame) or not admin.population_column:
-        return buildings
-    from gisplan.criteria.demand import allocate_population
+    """Buildings with a population column, allocated from municipalities when they lack one (a demand measure)."""
+    from gisplan.builtin_measures import allocated_population
+    from gisplan.profiles import DemandMeasure
 
-    out = buildings.copy()
-    out[column] = allocate_population(buildings, munis, population_column=admin.population_column).to_numpy()
-    return out
+    assert isinstance(measure, DemandMeasure)
+    return allocated_population(buildings, measure, MeasureContext(resolved, profile))
 
 
 def run_measure(
     sites: gpd.GeoDataFrame, measure: Measure, resolved: Mapping[str, Resolved], profile: Profile
 ) -> pd.DataFrame:
-    """The columns of one measure for ``sites`` (NaN columns when an optional layer is missing)."""
+    """The columns of one measure for ``sites`` (NaN columns when an optional layer is missing).
+
+    The measure runs through the run function registered for its type (:mod:`gisplan.measure_registry`).
+    """
     value = resolved.get(measure.layer)
     columns = measure.columns()
     if value is None:
         return pd.DataFrame({c: np.full(len(sites), np.nan) for c in columns}, index=sites.index)
-    if isinstance(measure, RasterMeasure):
-        if not isinstance(value, Raster):
-            msg = f"layer {measure.layer!r} must be a raster for measure {measure.name!r}"
-            raise InputError(msg)
-        from gisplan.criteria.raster import zonal_stats
-
-        out = zonal_stats(
-            sites,
-            value.source,
-            name=measure.name,
-            unit=measure.unit,
-            stats=measure.stats,
-            percentile=measure.percentile,
-            band=value.band if measure.band == 1 else measure.band,
-        )
-    elif isinstance(measure, ProximityMeasure):
-        from gisplan.criteria.proximity import nearest_distance
-
-        out = nearest_distance(
-            sites, _vector(measure.layer, value), name=measure.name, radius_m=measure.radius_m
-        ).to_frame()
-    elif isinstance(measure, OverlayMeasure):
-        from gisplan.criteria.overlay import overlay_share
-
-        out = overlay_share(sites, _vector(measure.layer, value), name=measure.name).to_frame()
-    elif isinstance(measure, AdminMeasure):
-        from gisplan.criteria.admin import municipality
-
-        out = municipality(
-            sites,
-            _vector(measure.layer, value),
-            code_column=measure.code_column,
-            name_column=measure.name_column,
-            population_column=measure.population_column,
-        )
-    else:
-        from gisplan.criteria.demand import demand_within
-
-        buildings = _population(_vector(measure.layer, value), measure, resolved, profile)
-        out = demand_within(sites, buildings, radius_m=measure.radius_m, population_column=measure.population_column)
+    registered = measure_type(measure.key)
+    out = registered.run(sites, measure, value, MeasureContext(resolved, profile))
     for column in columns:
         if column not in out.columns:
             out[column] = np.nan
@@ -387,8 +348,6 @@ def mask_uncovered(values: pd.DataFrame, covered: Mapping[str, BoolArray]) -> pd
     return out
 
 
-#: Rough order of the measures' cost per site, dearest first, so that no long measure starts last.
-_COST_RANK = {"raster": 0, "proximity": 1, "admin": 2, "demand": 3, "overlay": 4}
 
 
 def _cell_size(raster: Raster) -> float:
@@ -407,9 +366,11 @@ def _cell_size(raster: Raster) -> float:
 def _expected_cost(measure: Measure, resolved: Mapping[str, Resolved]) -> tuple[int, float]:
     """Sort key, dearest first: rasters with the finest cells, then the vector layers with most vertices."""
     value = resolved.get(measure.layer)
-    rank = _COST_RANK.get(measure.type, len(_COST_RANK))
+    types = measure_types()
+    last = max((t.cost_rank for t in types.values()), default=0) + 1
+    rank = types[measure.key].cost_rank if measure.key in types else last
     if value is None:
-        return (len(_COST_RANK), 0.0)
+        return (last, 0.0)
     if isinstance(value, Raster):
         return (rank, _cell_size(value))
     import shapely
@@ -446,7 +407,7 @@ def _side_by_side(
                     i = running.pop(future)
                     frames[i] = future.result()
                     if progress is not None:
-                        progress(f"{measures[i].type} {measures[i].layer}", len(frames) - 1, len(measures))
+                        progress(f"{measures[i].key} {measures[i].layer}", len(frames) - 1, len(measures))
         except BaseException:
             for future in running:
                 future.cancel()
@@ -486,7 +447,7 @@ def run_measures(
         frames = []
         for i, measure in enumerate(profile.measures):
             if progress is not None:
-                progress(f"{measure.type} {measure.layer}", i, total)
+                progress(f"{measure.key} {measure.layer}", i, total)
             frames.append(run_measure(sites, measure, resolved, profile))
     else:
         frames = _side_by_side(sites, profile, resolved, progress, count)
@@ -509,4 +470,5 @@ __all__ = [
     "run_measure",
     "run_measures",
     "slot_statuses",
+    "vector_layer",
 ]

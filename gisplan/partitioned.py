@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gisplan._site_memory import SCORING_BYTES_PER_SITE, site_bytes
 from gisplan.errors import InputError, PartitionError
 
 if TYPE_CHECKING:
@@ -67,9 +68,6 @@ log = logging.getLogger(__name__)
 ENGINES = ("dask", "local")
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "gisplan-partitioned/1"
-#: Working memory of one-process scoring per site beyond the site's own data [bytes]: 1M synthetic rooftops
-#: of about 450 input bytes each peaked at 3.4 GiB (issue 15), i.e. about 3,600 bytes per site in all.
-SCORING_BYTES_PER_SITE = 3_000
 #: Default memory budget of one partition's scoring [MiB]: about 70k rooftops.
 DEFAULT_PARTITION_MB = 256
 #: Share of the available memory one-process scoring may plan to use before ``gisplan score`` goes partitioned.
@@ -80,23 +78,6 @@ IntArray = np.ndarray[tuple[int, ...], np.dtype[np.int64]]
 
 
 # ---------------------------------------------------------------- planning (pure)
-
-
-def site_bytes(sites: gpd.GeoDataFrame) -> FloatArray:
-    """Estimated peak memory of scoring each site [bytes].
-
-    The site's own data (16 bytes per coordinate plus about 100 bytes of
-    geometry object, and its attributes) counted twice, as the scored frame
-    copies them, plus :data:`SCORING_BYTES_PER_SITE` for criteria, breakdown
-    and output columns. A partition of polygons with many vertices so holds
-    fewer sites than one of simple rooftops.
-    """
-    import shapely
-
-    coords = shapely.get_num_coordinates(np.asarray(sites.geometry.values, dtype=object)).astype(np.float64)
-    attributes = sites.drop(columns=sites.geometry.name).memory_usage(deep=True, index=True)
-    per_row = float(attributes.sum()) / max(len(sites), 1)
-    return np.asarray(2.0 * (16.0 * coords + 100.0 + per_row) + SCORING_BYTES_PER_SITE, dtype=np.float64)
 
 
 def plan_partitions(sites: gpd.GeoDataFrame, budget_bytes: float) -> list[IntArray]:

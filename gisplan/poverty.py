@@ -102,8 +102,7 @@ def read_poverty_csv(path: str | Path, *, unit: str | None = None, source: str |
 
 def _check(tx: Tx, records: Sequence[PovertyRecord], file: str) -> None:
     """Refuse unknown municipalities (all listed), a unit other than the stored one, places outside the scope."""
-    from gisplan.store.community_data import EnergyPoverty
-    from gisplan.store.models import Community
+    from gisplan.store.models import Community, EnergyPoverty
 
     codes = sorted({r.municipality_code for r in records})
     known = {
@@ -136,7 +135,7 @@ def load_poverty(
 
     A value for the same municipality and year replaces the stored one.
     """
-    from gisplan.store.community_data import EnergyPoverty
+    from gisplan.store.models import EnergyPoverty
 
     def work(tx: Tx) -> tuple[int, int]:
         _check(tx, records, file)
@@ -164,7 +163,7 @@ def load_poverty(
 
 
 def _rows(session: Session, codes: list[str] | None) -> pd.DataFrame:
-    from gisplan.store.community_data import EnergyPoverty
+    from gisplan.store.models import EnergyPoverty
 
     stmt = select(
         EnergyPoverty.municipality_code,

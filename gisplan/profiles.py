@@ -40,18 +40,26 @@ Validation collects every problem in every file before raising
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from gisplan import settings
 from gisplan.catalogue import SITE_KINDS, SiteKind, Title
 from gisplan.errors import ConfigError, Problem
+from gisplan.measure_registry import MeasureConfig, check_name, measure_types, validate_measure
 
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 Level = Literal["light", "medium", "heavy"]
 Op = Literal[">", ">=", "<", "<=", "==", "!=", "in", "not_in", "missing"]
 
@@ -84,22 +92,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_name(value: str) -> str:
-    if not _NAME_RE.match(value):
-        msg = "must be 2-63 characters of lower-case letters, digits and _, starting with a letter"
-        raise ValueError(msg)
-    return value
-
-
-class _Measure(_Strict):
-    layer: str
-    optional: bool = Field(default=False, description="a missing layer gives empty columns instead of an error")
-
-    _layer_name = field_validator("layer")(_check_name)
-
-    def columns(self) -> dict[str, str]:
-        """Output column -> unit."""
-        raise NotImplementedError
+_check_name = check_name
+_Measure = MeasureConfig
 
 
 Stat = Literal["mean", "min", "max"]
@@ -187,10 +181,13 @@ class DemandMeasure(_Measure):
         return out
 
 
-Measure = Annotated[
-    RasterMeasure | ProximityMeasure | OverlayMeasure | AdminMeasure | DemandMeasure,
-    Field(discriminator="type"),
-]
+def _registered(value: Any, handler: Any) -> MeasureConfig:
+    return validate_measure(value)
+
+
+#: A measure entry: validated, at validation time, by the config model registered for its ``type``
+#: (:mod:`gisplan.measure_registry`).
+Measure = Annotated[SerializeAsAny[MeasureConfig], WrapValidator(_registered)]
 
 
 class Condition(_Strict):
@@ -403,7 +400,8 @@ def profiles_dir() -> Path:
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("raster", "proximity", "overlay", "admin", "demand")]
+    tags = set(measure_types())
+    parts = [str(p) for p in loc if p not in tags]
     return f"field {'.'.join(parts)}" if parts else "field (top level)"
 
 

@@ -8,7 +8,7 @@ with the slots that are missing (:class:`ProfilePlan`).
 
 The load is idempotent: the sites keep their ids (``source:source_id``), so a
 second run updates scores in place, adds nothing twice and leaves notes,
-statuses and links alone (:func:`gisplan.store.ingest.ingest`). Every profile's
+statuses and links alone (:func:`gisplan.workflows.ingest.ingest`). Every profile's
 file carries the same site attributes (:func:`gisplan.demo.load.shared_attributes`),
 so ingesting a second profile does not count as a change of the site.
 """
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from gisplan.measures import SlotStatus
     from gisplan.profiles import Profile
     from gisplan.store import Store
-    from gisplan.store.ingest import IngestReport
+    from gisplan.workflows.ingest import IngestReport
 
 #: Called with a stage text, the steps done and the steps in all.
 Progress = Callable[[str, int, int], None]
@@ -135,8 +135,7 @@ def _read_candidates(
     import geopandas as gpd
     import pandas as pd
 
-    from gisplan.sources import read_layer
-    from gisplan.sources._owned import read_owned_layer
+    from gisplan.sources import read_layer, read_owned_layer
 
     for layer in layers:
         if layer.id in cache:
@@ -168,7 +167,7 @@ def _ingest_all(
     """Ingest every profile's result, all with the same site attributes."""
     from gisplan.demo.load import shared_attributes
     from gisplan.scoring import write_geopackage
-    from gisplan.store.ingest import ingest
+    from gisplan.workflows.ingest import ingest
 
     shared = shared_attributes(scored)
     out: dict[str, IngestReport] = {}

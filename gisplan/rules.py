@@ -189,30 +189,25 @@ def provenance(
 
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
-#: Why a site that nothing locates or sizes is excluded (see ``located`` of :func:`apply_rules`).
-NO_LOCATION_REASON = {
-    "cs": "Lokalita nemá polohu ani výměru: není podle čeho ji hodnotit; doplňte souřadnice nebo tvar ve zdroji",
-    "en": "The site has neither a location nor an area: nothing to score it on; add coordinates or a shape at "
-    "the source",
-}
-
 
 def _built_in_exclusions(
     frame: pd.DataFrame, profile: Profile, lang: str, located: BoolArray | None
 ) -> tuple[list[list[Piece]], list[BoolArray | None], BoolArray]:
-    """The exclusions every profile has: a kind it does not score, and a site with neither location nor area."""
+    """The exclusions every profile has: a kind it does not score, and a site with neither location nor area.
+
+    Their wording is ``exclusion.wrong_kind`` and ``exclusion.no_location`` of the text catalogues.
+    """
+    from gisplan.texts import t  # the catalogues load on the first scoring, not on import
+
     kinds = frame["kind"].astype("string") if "kind" in frame.columns else pd.Series(pd.NA, index=frame.index)
     wrong_kind = ~kinds.isin(list(profile.site_kinds)).to_numpy(dtype=bool, na_value=False)
-    kind_reason = {
-        "cs": f"Profil {profile.name} nehodnotí tento druh lokality",
-        "en": f"Profile {profile.name} does not score this kind of site",
-    }
-    reasons = [[jt.constant(json.dumps(kind_reason.get(lang, kind_reason["en"]), ensure_ascii=False))]]
+    kind_reason = t("exclusion.wrong_kind", lang, profile=profile.name)
+    reasons = [[jt.constant(json.dumps(kind_reason, ensure_ascii=False))]]
     reason_on: list[BoolArray | None] = [wrong_kind]
     excluded = wrong_kind.copy()
     if located is not None:
         nowhere = ~np.asarray(located, dtype=bool)
-        text = NO_LOCATION_REASON.get(lang, NO_LOCATION_REASON["en"])
+        text = t("exclusion.no_location", lang)
         reasons.append([jt.constant(json.dumps(text, ensure_ascii=False))])
         reason_on.append(nowhere)
         excluded |= nowhere

@@ -211,8 +211,7 @@ def slope_aspect(
     import rasterio
     from rasterio.errors import RasterioIOError
 
-    from gisplan.sources._common import check_path
-    from gisplan.sources._raster import RASTER_DRIVERS
+    from gisplan.sources import RASTER_DRIVERS, check_path
 
     if method not in METHODS:
         msg = f"unknown method {method!r}; use one of {', '.join(METHODS)}"

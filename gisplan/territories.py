@@ -58,7 +58,7 @@ COMMUNITY_CSV_COLUMNS = ("kind", "code", "name", "municipality_code")
 
 def _find(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], *, label: str, role: str) -> str | None:
     """The column for ``role``: ``given`` (as written, snake_case, or pushed aside as ``<name>_src``), else a guess."""
-    from gisplan.sources._common import snake_case
+    from gisplan.sources import snake_case
 
     if given is not None:
         for name in (given, snake_case(given), f"{snake_case(given)}_src"):
@@ -122,8 +122,7 @@ def read_municipalities(
     """
     import geopandas as gpd
 
-    from gisplan.sources import read, sniff_format
-    from gisplan.sources._common import check_path
+    from gisplan.sources import check_path, read, sniff_format
 
     checked = check_path(path)
     given = fields or Fields()
@@ -239,8 +238,7 @@ def czech_units(municipalities: gpd.GeoDataFrame, admin: str | Path | None = Non
 def _admin_layers(path: Path, crs: object) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
     import pyogrio
 
-    from gisplan.sources import read
-    from gisplan.sources._common import check_path
+    from gisplan.sources import check_path, read
 
     checked = check_path(path)
     names = {str(row[0]) for row in pyogrio.list_layers(checked)}

@@ -55,7 +55,8 @@ def read_catalogue(path: Path) -> tuple[dict[str, str], list[Problem]]:
     """Read one catalogue file; return its texts and every problem found in it."""
     problems: list[Problem] = []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # the C loader when PyYAML has it: ten times faster than the pure-Python one, the same result
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         return {}, [Problem(path.name, "", f"cannot be read as YAML: {exc}")]
     if not isinstance(raw, dict):

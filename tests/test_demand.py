@@ -12,7 +12,7 @@ from gisplan.communities import PERSONS_PER_HOUSEHOLD, community_report
 from gisplan.demand import latest_measured, load_measured_demand, read_demand_csv
 from gisplan.errors import InputError, InvalidDataError, PermissionDeniedError
 from gisplan.store import SYSTEM, Role, Store
-from gisplan.store.community_data import MeasuredDemand
+from gisplan.store.models import MeasuredDemand
 from gisplan.store.permissions import Scope
 from tests.funding.pipeline_world import PipelineWorld, build_pipeline_world
 from tests.store.conftest import pg_schema, sqlite_template, store, store_url  # noqa: F401 - fixtures (both backends)

@@ -47,9 +47,9 @@ def balance_section(store: Store, report: CommunityReport, lang: str) -> None:
     if balance.empty:
         st.info(t("comm.balance_none", lang))
         return
-    from gisplan.app.pages.submit_page import map_base_url
+    from gisplan.app.assets import base_url_for
 
-    folium_map = balance_map(balance, lang, base_url=map_base_url())
+    folium_map = balance_map(balance, lang, base_url=base_url_for(str(st.get_option("server.baseUrlPath") or "")))
     if folium_map is not None:
         from streamlit_folium import st_folium
 

@@ -27,7 +27,7 @@ from gisplan.errors import GisplanError
 from gisplan.funding import FundingCall, SiteMatches
 from gisplan.store import Store
 from gisplan.store import permissions as perm
-from gisplan.store import shortlists as sl
+from gisplan.workflows import shortlists as sl
 
 #: Session-state key of the chosen shortlist and of the matches shown (shortlist name, version).
 _PICK = "fund_matrix_pick"

@@ -18,7 +18,7 @@ Plain Python without Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,32 +30,15 @@ import pandas as pd
 from gisplan import settings
 from gisplan.catalogue import Layer, catalogue_files, validate_files
 from gisplan.errors import GisplanError, Problem
+from gisplan.store.queries import SITE_INDEX_COLUMNS
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from gisplan.store import Store
 
 #: Roles drawn as context behind the candidate sites, in drawing order.
 CONTEXT_ROLES = ("admin", "context", "exclusion", "criterion")
 #: Columns of the site index, in order.
-INDEX_COLUMNS = (
-    "site_id",
-    "kind",
-    "name",
-    "municipality_code",
-    "region_code",
-    "status",
-    "area_m2",
-    "minx",
-    "miny",
-    "maxx",
-    "maxy",
-    "score",
-    "excluded",
-    "capacity_kwp",
-    "completeness",
-)
+INDEX_COLUMNS = SITE_INDEX_COLUMNS
 _CHUNK = 500
 
 
@@ -179,12 +162,9 @@ def load_context(layers_dir: Path | None = None, data_dir: Path | None = None, *
 
 def scored_profiles(store: Store) -> list[str]:
     """Names of the profiles the store holds scores for, sorted."""
-    from sqlalchemy import select
+    from gisplan.store import queries
 
-    from gisplan.store.models import SiteScore
-
-    stmt = select(SiteScore.profile).distinct().order_by(SiteScore.profile)
-    return [str(name) for name in store.read(lambda s: s.scalars(stmt).all())]
+    return queries.scored_profiles(store)
 
 
 def municipalities(store: Store) -> pd.DataFrame:
@@ -210,33 +190,10 @@ def load_site_index(store: Store, profile: str) -> pd.DataFrame:
         ``x``/``y`` (bounding-box centre [m]) and ``lat``/``lon`` (the same point
         [degrees, EPSG:4326]). Sites without a geometry have NaN coordinates.
     """
-    from sqlalchemy import select
-
     from gisplan.crs import WGS84, transformer
-    from gisplan.store.models import Site, SiteScore
+    from gisplan.store import queries
 
-    stmt = (
-        select(
-            Site.id,
-            Site.kind,
-            Site.name,
-            Site.municipality_code,
-            Site.region_code,
-            Site.status,
-            Site.area_m2,
-            Site.minx,
-            Site.miny,
-            Site.maxx,
-            Site.maxy,
-            SiteScore.score,
-            SiteScore.excluded,
-            SiteScore.capacity_kwp,
-            SiteScore.completeness,
-        )
-        .join(SiteScore, SiteScore.site_id == Site.id)
-        .where(SiteScore.profile == profile, Site.end_date.is_(None))
-    )
-    rows = store.read(lambda s: [tuple(row) for row in s.execute(stmt)])
+    rows = queries.site_index_rows(store, profile)
     index = pd.DataFrame.from_records(rows, columns=list(INDEX_COLUMNS))
     for column in ("area_m2", "minx", "miny", "maxx", "maxy", "score", "capacity_kwp", "completeness"):
         index[column] = pd.to_numeric(index[column], errors="coerce").astype(float)
@@ -288,26 +245,15 @@ def with_statuses(index: pd.DataFrame, worked: Mapping[str, str], *, ids: pd.Ind
     return index.assign(status=column)
 
 
-def _geometry_reader(ids: list[str]) -> Callable[[Session], dict[str, Any]]:
-    from sqlalchemy import select
-
-    from gisplan.store.models import Site
-
-    stmt = select(Site.id, Site.geom).where(Site.id.in_(ids))
-
-    def read(session: Session) -> dict[str, Any]:
-        return {str(sid): geom for sid, geom in session.execute(stmt).tuples()}
-
-    return read
-
-
 def load_geometries(store: Store, site_ids: Iterable[str]) -> gpd.GeoDataFrame:
     """The geometries of ``site_ids`` [working CRS of the store], as a frame indexed by site id."""
+    from gisplan.store import queries
+
     ids = list(dict.fromkeys(str(i) for i in site_ids))
     found: dict[str, Any] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        found.update(store.read(_geometry_reader(chunk)))
+        found.update(queries.site_geometries(store, chunk))
     keep = [i for i in ids if found.get(i) is not None]
     index = pd.Index(keep, name="id")
     return gpd.GeoDataFrame(

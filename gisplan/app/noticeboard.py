@@ -1,6 +1,6 @@
 """The in-app notices of the logged-in user (submissions sent, accepted, rejected, returned…).
 
-Notices are stored with a kind and parameters (:mod:`gisplan.store.notices`) and
+Notices are stored with a kind and parameters (:class:`gisplan.store.models.Notice`) and
 worded here in the user's language. Names and feedback come from users, so
 they are escaped before they reach markdown.
 """
@@ -14,8 +14,8 @@ import streamlit as st
 from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import fmt_datetime, has_text, t
 from gisplan.store import Store
-from gisplan.store import moderation as mod
-from gisplan.store.notices import Notice
+from gisplan.store.models import Notice
+from gisplan.workflows import moderation as mod
 
 
 def notice_text(notice: Notice, lang: str) -> str:

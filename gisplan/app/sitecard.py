@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from gisplan.app.i18n import fmt_number, has_text, t
+from gisplan.app.i18n import UI_LANGUAGES, fmt_number, has_text, t
 from gisplan.profiles import Profile
 from gisplan.store import permissions as perm
 from gisplan.store.models import (
@@ -74,9 +74,8 @@ def translate_reason(text: str, profile: Profile | None, lang: str) -> str:
         for reason in [rule.reason for rule in profile.exclusions] + [rule.reason for rule in profile.handicaps]:
             if text in reason.model_dump(exclude_none=True).values():
                 return reason.get(lang)
-        for prefix in (f"Profil {profile.name} nehodnotí", f"Profile {profile.name} does not score"):
-            if text.startswith(prefix):
-                return t("card.wrong_kind", lang, profile=profile.title.get(lang))
+        if text in {t("exclusion.wrong_kind", stored, profile=profile.name) for stored in UI_LANGUAGES}:
+            return t("card.wrong_kind", lang, profile=profile.title.get(lang))
     return text
 
 

@@ -160,14 +160,9 @@ def load_addresses(store: Store) -> pd.DataFrame:
 
     Reads only that one attribute in the database (JSON path), not the whole attributes.
     """
-    from sqlalchemy import select
+    from gisplan.store import queries
 
-    from gisplan.store.models import Site
-
-    address = Site.attributes["address"].as_string()
-    stmt = select(Site.id, address).where(Site.end_date.is_(None), address.is_not(None))
-    rows = store.read(lambda s: [(str(i), str(a)) for i, a in s.execute(stmt) if a])
-    return pd.DataFrame.from_records(rows, columns=["site_id", "address"])
+    return pd.DataFrame.from_records(queries.site_addresses(store), columns=["site_id", "address"])
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 The fields are those of :class:`gisplan.intake.SubmissionForm` (after the Czech
 brownfield database and the UK Brownfield Land Register), labelled from
-:data:`gisplan.intake.FIELD_LABELS`; required fields carry ``*``. Choice fields
+:func:`gisplan.intake.field_label`; required fields carry ``*``. Choice fields
 without a default start empty, so a required answer is never filled in for the
 user. :func:`form_values` turns the widget values into what
 :func:`gisplan.intake.validate_form` checks; :func:`show_problems` lists every
@@ -18,8 +18,7 @@ import streamlit as st
 
 from gisplan.app.escape import escape_markdown
 from gisplan.app.i18n import t
-from gisplan.intake import field_label, required_fields
-from gisplan.intake._form import (
+from gisplan.intake import (
     Contamination,
     CurrentState,
     IntendedUse,
@@ -27,6 +26,8 @@ from gisplan.intake._form import (
     PlanningStatus,
     PreviousUse,
     YesNo,
+    field_label,
+    required_fields,
 )
 
 UTILITIES = ("electricity", "water", "sewer", "gas", "road_access")

@@ -173,7 +173,8 @@ def link_community(
 @moderation_app.command("list")
 def queue(*, as_user: AsOption, url: UrlOption = None) -> None:
     """The submissions waiting for the user's decision, oldest first."""
-    from gisplan.store import moderation, open_store
+    from gisplan.store import open_store
+    from gisplan.workflows import moderation
 
     with open_store(url) as store:
         waiting = moderation.queue(store, _user_id(store, as_user))
@@ -200,7 +201,8 @@ def accept(
     url: UrlOption = None,
 ) -> None:
     """Accept a submission: it becomes a site scored with every applicable profile; the municipality is told."""
-    from gisplan.store import moderation, open_store
+    from gisplan.store import open_store
+    from gisplan.workflows import moderation
 
     with open_store(url) as store:
         done = moderation.accept(
@@ -235,7 +237,7 @@ def reject(
     url: UrlOption = None,
 ) -> None:
     """Refuse a submission with a reason the municipality will read."""
-    from gisplan.store import moderation
+    from gisplan.workflows import moderation
 
     def decide(store: Store, actor: int, sub: int, version: int, text: str) -> None:
         moderation.reject(store, actor, sub, expected_version=version, reason=text)
@@ -253,7 +255,7 @@ def send_back(
     url: UrlOption = None,
 ) -> None:
     """Send a submission back to its municipality with what to change."""
-    from gisplan.store import moderation
+    from gisplan.workflows import moderation
 
     def decide(store: Store, actor: int, sub: int, version: int, text: str) -> None:
         moderation.return_for_changes(store, actor, sub, expected_version=version, comment=text)

@@ -100,7 +100,7 @@ def create(
 ) -> None:
     """Create an empty shortlist."""
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     with open_store(url) as store:
         if profile is not None:
@@ -121,7 +121,7 @@ def edit(
 ) -> None:
     """Change a shortlist's scoring profile, description or name."""
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     if profile is None and description is None and rename is None:
         msg = "say what to change: --profile, --description or --rename"
@@ -169,7 +169,7 @@ def add(
     """
     from gisplan.errors import NotFoundError
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     by_filter = bool(status or kind or municipality or region or min_score is not None)
     if not site_ids and not by_filter:
@@ -251,7 +251,7 @@ def remove(
 ) -> None:
     """Take sites off a shortlist."""
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     with open_store(url) as store:
         gone = sl.remove_sites(store, _actor(store, as_user), name, site_ids)
@@ -262,7 +262,7 @@ def remove(
 def list_command(url: UrlOption = None) -> None:
     """List shortlists: name, number of sites, profile, creator, last change."""
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     with open_store(url) as store:
         found = sl.list_shortlists(store)
@@ -279,7 +279,7 @@ def list_command(url: UrlOption = None) -> None:
 def show(name: str, url: UrlOption = None) -> None:
     """Show a shortlist's sites, one id per line."""
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     with open_store(url) as store:
         info = sl.get_shortlist(store, name)
@@ -293,7 +293,7 @@ def show(name: str, url: UrlOption = None) -> None:
 def delete(name: str, *, as_user: AsOption = None, url: UrlOption = None) -> None:
     """Delete a shortlist (its sites stay in the store)."""
     from gisplan.store import open_store
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     with open_store(url) as store:
         info = sl.get_shortlist(store, name)

@@ -151,7 +151,7 @@ def match(
 
 def _sites(store: Store, shortlist: str | None, municipalities: list[str]) -> list[str]:
     """The site ids to match: a shortlist's, best score first, or the current sites of some municipalities."""
-    from gisplan.store import shortlists as sl
+    from gisplan.workflows import shortlists as sl
 
     if shortlist is not None:
         found = [str(row["site_id"]) for row in sl.member_table(store, shortlist)]

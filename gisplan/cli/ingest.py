@@ -9,7 +9,7 @@ import typer
 
 from gisplan.cli import app
 from gisplan.store import open_store
-from gisplan.store.ingest import ingest as ingest_file
+from gisplan.workflows.ingest import ingest as ingest_file
 
 
 @app.command("ingest")

@@ -10,6 +10,7 @@ import typer
 
 from gisplan.cli import app
 from gisplan.errors import GisplanError, InputError, UnreadableSourceError
+from gisplan.formats import format_names
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,8 +49,7 @@ def write_sites(gdf: gpd.GeoDataFrame, out: Path) -> None:
 
 def _municipal_land(source: str, *, format: str, layer: str | None, kind: str | None, owned: Path | None) -> bool:
     """True when the command selects municipal land from RÚIAN parcels (and says what it assumed)."""
-    from gisplan.sources import sniff_format
-    from gisplan.sources._common import check_path
+    from gisplan.sources import check_path, sniff_format
 
     parcels = (layer or "").lower() in {"parcely", "parcels"}
     if owned is None:
@@ -71,7 +71,7 @@ def _municipal_land(source: str, *, format: str, layer: str | None, kind: str | 
 def _read_land(
     source: str, *, owned: Path | None, where: str | None, crs: str | None, working_crs: str | None
 ) -> gpd.GeoDataFrame:
-    from gisplan.sources._owned import read_municipal_land
+    from gisplan.sources import read_municipal_land
 
     if crs is not None:
         msg = "--crs is only for vector files and CSV; RÚIAN data are in EPSG:5514"
@@ -85,8 +85,7 @@ def _read_land(
 def _read_mapped(
     source: str, mapping: Path, *, format: str, kind: str | None, owned: Path | None, working_crs: str | None
 ) -> gpd.GeoDataFrame:
-    from gisplan.sources._common import check_kind
-    from gisplan.sources._mapping import load_mapping, read_mapped
+    from gisplan.sources import check_kind, load_mapping, read_mapped
 
     if owned is not None:
         msg = "--mapping and --owned do not go together: --owned selects RÚIAN parcels"
@@ -111,7 +110,7 @@ def read_command(
     *,
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write; the layer is 'sites'")],
     format: Annotated[
-        str, typer.Option("--format", help="auto | ruian | uk-blr | cz-brownfields | us-epa | osm | vector")
+        str, typer.Option("--format", help=" | ".join(format_names()))
     ] = "auto",
     layer: Annotated[
         str | None,

@@ -80,7 +80,7 @@ def fetch_command(
 ) -> None:
     """Download municipalities' RÚIAN VFR files from ČÚZK into the cache (GISPLAN_CACHE_DIR/vfr); offline, use it."""
     from gisplan.errors import GisplanError, InputError
-    from gisplan.sources._download import check_code, parse_date
+    from gisplan.sources import check_code, parse_date
 
     when = parse_date(date) if date else None
     for code in municipality:
@@ -104,7 +104,7 @@ def _fetch_one(code: str, when: dt.date | None, *, to: Path | None, refresh: boo
     import shutil
 
     from gisplan import settings
-    from gisplan.sources._download import fetch_vfr
+    from gisplan.sources import fetch_vfr
 
     fetched = fetch_vfr(code, date=when, refresh=refresh)
     how = f"downloaded {fetched.url}" if fetched.downloaded else "from the cache, no download (--refresh fetches anew)"

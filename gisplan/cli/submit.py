@@ -129,9 +129,10 @@ def submit_command(
 ) -> None:
     """Check FILE like an upload in the app and store its sites as submissions of USER."""
     from gisplan import intake
-    from gisplan.intake._types import IntakeLimits, reject
-    from gisplan.sources._common import check_path
+    from gisplan.intake import IntakeLimits, reject
+    from gisplan.sources import check_path
     from gisplan.store import open_store
+    from gisplan.workflows import submissions
 
     path = check_path(file)
     cap = IntakeLimits().max_upload_bytes()
@@ -158,7 +159,7 @@ def submit_command(
         return
     with open_store(url) as store:
         user = store.user(username)
-        stored = intake.submit(
+        stored = submissions.submit(
             store,
             user.id,
             result,

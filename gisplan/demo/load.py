@@ -6,7 +6,7 @@ Steps, each idempotent (a second run changes nothing):
    kinds (``rooftop_pv``: rooftops; ``ground_pv`` and ``redevelopment``:
    brownfields and municipal land; ``community_energy``: all three) with
    :func:`gisplan.score`, and the results are ingested with
-   :func:`gisplan.store.ingest.ingest`. A fingerprint of the profiles and the
+   :func:`gisplan.workflows.ingest.ingest`. A fingerprint of the profiles and the
    candidate files is kept in the store (``store_meta``); when it is unchanged
    nothing is scored or written. Every profile's file carries the same site
    attributes (:func:`shared_attributes`), so ingesting a second profile does not
@@ -183,7 +183,7 @@ def pick_municipality(municipalities: pd.DataFrame) -> str:
 
 
 def _core_columns() -> set[str]:
-    from gisplan.store.ingest import ENERGY_COLUMNS, JSON_LIST_COLUMNS, REQUIRED
+    from gisplan.workflows.ingest import ENERGY_COLUMNS, JSON_LIST_COLUMNS, REQUIRED
 
     return {*REQUIRED, "area_m2", "profile", "profile_version", *JSON_LIST_COLUMNS, *ENERGY_COLUMNS}
 
@@ -263,7 +263,7 @@ def _load_sites(
 ) -> None:
     from gisplan.profiles import load_profiles
     from gisplan.scoring import write_geopackage
-    from gisplan.store.ingest import ingest
+    from gisplan.workflows.ingest import ingest
 
     profiles = load_profiles()
     value = fingerprint(profiles, list(candidates.values()), data_dir, region)
@@ -318,8 +318,7 @@ def load_demo(store: Store | None = None, *, progress: ProgressFn | None = None)
     """
     from gisplan.catalogue import load_catalogue
     from gisplan.communities import add_municipalities, municipalities_from_layer
-    from gisplan.funding import load_calls, sync_calls
-    from gisplan.funding._territory import DEMO_REGION
+    from gisplan.funding import DEMO_REGION, load_calls, sync_calls
     from gisplan.sources import read_layer
     from gisplan.store import SYSTEM, open_store
 

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from gisplan.export._columns import SourceInfo
+
 if TYPE_CHECKING:
     from gisplan.catalogue import Catalogue
-    from gisplan.export._snapshot import ExportSnapshot, SourceInfo
+    from gisplan.export._snapshot import ExportSnapshot
 
 #: The attribution OpenStreetMap requires (https://www.openstreetmap.org/copyright).
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
@@ -180,7 +182,7 @@ def data_dictionary(snapshot: ExportSnapshot) -> pd.DataFrame:
         Columns ``layer``, ``column``, ``meaning``, ``unit``, ``source``; the
         ``pts_``/``val_`` columns of the breakdown are described per criterion.
     """
-    from gisplan.export._snapshot import POINTS_PREFIX, VALUE_PREFIX, column_name
+    from gisplan.export._columns import POINTS_PREFIX, VALUE_PREFIX, column_name
 
     profile = f"scoring profile {snapshot.profile} v{snapshot.profile_versions.get(snapshot.profile or '', '?')}"
     known = {name: (meaning, unit, source) for name, meaning, unit, source in _STORE_SITE}
@@ -233,7 +235,6 @@ def data_sources(site_counts: Mapping[str, int], catalogue: Catalogue | None = N
     """
     from gisplan.catalogue import OsmSource
     from gisplan.errors import ConfigError
-    from gisplan.export._snapshot import SourceInfo
 
     if catalogue is None:
         from gisplan.catalogue import load_catalogue

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape as xml_escape
 import pandas as pd
 
 from gisplan.errors import NotFoundError
-from gisplan.export._dossier_labels import LABELS
+from gisplan.export._dossier_labels import labels
 from gisplan.export._dossier_values import attributes as attribute_rows
 from gisplan.export._dossier_values import decimal_sign, number
 from gisplan.export._drawings import chart_drawing, finite, map_drawing
@@ -81,7 +81,7 @@ def site_title(site: pd.Series, attrs: Mapping[str, Any]) -> str:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["en"])
+    return labels(lang)
 
 
 def _criterion_labels(profile: str | None, lang: str) -> dict[str, str]:
@@ -471,4 +471,4 @@ def dossier_pdf(snapshot: ExportSnapshot, site_id: str, *, lang: str = "cs") -> 
     return dossiers_pdf(snapshot, [site_id], lang=lang)
 
 
-__all__ = ["LABELS", "Dossier", "build_dossier", "dossier_html", "dossier_pdf", "dossiers_pdf"]
+__all__ = ["Dossier", "build_dossier", "dossier_html", "dossier_pdf", "dossiers_pdf"]

@@ -2,8 +2,8 @@
 
 :func:`number` writes a number with a fixed precision (at most :data:`MAX_DECIMALS`
 decimals; a decimal comma in Czech) and :func:`attributes` turns a site's source
-attributes into label/value pairs: the submission form's fields (labels of
-:data:`gisplan.intake.FIELD_LABELS`, option words of the app's catalogues
+attributes into label/value pairs: the submission form's fields (labels from
+:func:`gisplan.intake.field_label`, option words of the app's catalogues
 ``form.opt.*``), register fields translated, measured values with their unit.
 Internal records (``intake``, ``preview``, ``file_attributes``…) and values the
 page shows elsewhere are left out; nothing is shown as JSON.
@@ -50,24 +50,23 @@ HIDDEN = frozenset(
     }
 )
 
-#: Measured attributes: unit suffix -> (decimals, unit in cs, unit in en); the longest suffix wins.
-_UNITS: dict[str, tuple[int, str, str]] = {
-    "_kwh_m2_yr": (0, "kWh/m²/rok", "kWh/m²/yr"),
-    "_m2": (0, "m²", "m²"),
-    "_m": (0, "m", "m"),
-    "_ha": (2, "ha", "ha"),
-    "_deg": (1, "°", "°"),
-    "_kwp": (0, "kWp", "kWp"),
-    "_mwh_yr": (1, "MWh/rok", "MWh/yr"),
-    "_share": (0, "%", "%"),  # a share 0–1, shown as a percentage
-    "_population": (0, "", ""),
+#: Measured attributes: unit suffix -> (decimals, unit); the longest suffix wins. "/yr" is written
+#: in the reader's language (``dossier.unit_year``: kWh/m²/rok, MWh/év, MWh/år).
+_UNITS: dict[str, tuple[int, str]] = {
+    "_kwh_m2_yr": (0, "kWh/m²/yr"),
+    "_m2": (0, "m²"),
+    "_m": (0, "m"),
+    "_ha": (2, "ha"),
+    "_deg": (1, "°"),
+    "_kwp": (0, "kWp"),
+    "_mwh_yr": (1, "MWh/yr"),
+    "_share": (0, "%"),  # a share 0–1, shown as a percentage
+    "_population": (0, ""),
 }
 
 
 #: Languages that write a decimal comma (CLDR).
 _COMMA_LANGUAGES = frozenset({"cs", "pl", "hu", "da"})
-#: "Year" in the units of the other languages (kWh/m²/rok, MWh/év, MWh/år).
-_YEAR = {"pl": "rok", "hu": "év", "da": "år"}
 
 
 def decimal_sign(lang: str) -> str:
@@ -94,7 +93,7 @@ def number(value: object, digits: int = 1, lang: str = "en") -> str:
     return text.replace(".", ",") if lang in _COMMA_LANGUAGES else text
 
 
-def _unit_of(key: str) -> tuple[int, str, str] | None:
+def _unit_of(key: str) -> tuple[int, str] | None:
     for suffix in sorted(_UNITS, key=len, reverse=True):
         if key.endswith(suffix):
             return _UNITS[suffix]
@@ -106,10 +105,12 @@ def measured(key: str, value: float, lang: str) -> str:
     unit = _unit_of(key)
     if unit is None:
         return number(value, 0 if float(value).is_integer() else MAX_DECIMALS, lang)
-    digits, cs, en = unit
+    from gisplan.texts import t
+
+    digits, symbol = unit
     shown = 100 * value if key.endswith("_share") else value
     text = number(shown, digits, lang)
-    suffix = cs if lang == "cs" else en.replace("/yr", f"/{_YEAR[lang]}") if lang in _YEAR else en
+    suffix = symbol.replace("/yr", f"/{t('dossier.unit_year', lang)}")
     return f"{text}\u00a0{suffix}" if suffix else text
 
 
@@ -139,11 +140,11 @@ def word(value: object, lang: str, labels: Mapping[str, str], *, form: bool = Fa
 
 
 def _label(key: str, lang: str, labels: Mapping[str, str]) -> str:
-    from gisplan.intake import FIELD_LABELS, field_label
+    from gisplan.intake import FORM_FIELDS, field_label
 
     if f"attr.{key}" in labels:
         return labels[f"attr.{key}"]
-    if key in FIELD_LABELS:
+    if key in FORM_FIELDS:
         return field_label(key, lang)
     return _catalogue(lang).get(f"form.{key}") or key.replace("_", " ")
 
@@ -170,7 +171,7 @@ def _missing(value: object) -> bool:
 
 def _english_twins() -> dict[str, str]:
     """Czech register field -> the reader's English field with the same fact (shown instead)."""
-    from gisplan.sources._registers import CZ_CATEGORIES
+    from gisplan.sources import CZ_CATEGORIES
 
     return {czech: english for czech, (english, _) in CZ_CATEGORIES.items()}
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from gisplan.export._dossier import site_title
-from gisplan.export._dossier_labels import LABELS
+from gisplan.export._dossier_labels import labels
 
 if TYPE_CHECKING:
     from gisplan.export._snapshot import ExportSnapshot
@@ -30,7 +30,7 @@ NUMBERS: dict[str, tuple[str, int]] = {
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["en"])
+    return labels(lang)
 
 
 def _word(labels: dict[str, str], group: str, code: Any) -> str:

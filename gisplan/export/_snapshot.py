@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from gisplan import settings
 from gisplan.errors import InputError
+from gisplan.export._columns import POINTS_PREFIX, VALUE_PREFIX, SourceInfo, column_name
 from gisplan.funding import reason_text
 from gisplan.store.models import (
     Annotation,
@@ -37,7 +38,7 @@ from gisplan.store.models import (
     User,
     utcnow,
 )
-from gisplan.store.shortlists import Shortlist, ShortlistMember, get_shortlist
+from gisplan.workflows.shortlists import Shortlist, ShortlistMember, get_shortlist
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -49,22 +50,7 @@ logger = logging.getLogger(__name__)
 
 #: Reports each step of the read (``"sites"``, ``"scores"``…); the app shows progress with it.
 Progress = Callable[[str], None]
-#: Column prefix of the points each breakdown line contributed to the score. [score points]
-POINTS_PREFIX = "pts_"
-#: Column prefix of each criterion's raw value (the unit is in the criterion name).
-VALUE_PREFIX = "val_"
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """A data source behind the export, with its licence and attribution."""
-
-    source: str
-    title: str
-    licence: str
-    role: str
-    sites: int = 0
 
 
 @dataclass(frozen=True)
@@ -218,11 +204,6 @@ def choose_profile(scores: Iterable[SiteScore], wanted: str | None) -> str | Non
         return None
     best = max(counts.values())
     return sorted(p for p, n in counts.items() if n == best)[0]
-
-
-def column_name(line: str) -> str:
-    """A breakdown line name as a column name: ``handicap:flood`` -> ``handicap_flood``."""
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in line)
 
 
 def _text(value: object) -> str:

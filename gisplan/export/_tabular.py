@@ -173,7 +173,7 @@ def uk_blr_table(snapshot: ExportSnapshot) -> pd.DataFrame:
 
 
 def _czech(english: str, column: str) -> str:
-    from gisplan.sources._registers import CZ_CATEGORIES
+    from gisplan.sources import CZ_CATEGORIES
 
     values = CZ_CATEGORIES[column][1]
     back = {v: k for k, v in values.items()}
@@ -182,7 +182,7 @@ def _czech(english: str, column: str) -> str:
 
 def cz_brownfields_table(snapshot: ExportSnapshot) -> pd.DataFrame:
     """The sites in the Czech brownfield fields (:data:`CZ_COLUMNS`); ``wkt`` in EPSG:5514."""
-    from gisplan.sources._registers import CZ_CATEGORIES
+    from gisplan.sources import CZ_CATEGORIES
 
     geoms = snapshot.sites.geometry
     krovak = geoms.to_crs("EPSG:5514") if len(geoms) and snapshot.crs != "EPSG:5514" else geoms

@@ -20,6 +20,7 @@ from gisplan.funding._batch import (
     VERDICT_WORDS,
     SiteMatches,
     facts_for_sites,
+    facts_from_store,
     match_sites,
     programmes,
     site_label,
@@ -38,7 +39,7 @@ from gisplan.funding._history import (
     save_calls,
     to_yaml,
 )
-from gisplan.funding._matcher import DEFAULT_USE, Match, facts_from_row, facts_from_store, match_site, matches_frame
+from gisplan.funding._matcher import DEFAULT_USE, Match, facts_from_row, match_site, matches_frame
 from gisplan.funding._models import (
     APPLICANT_TYPES,
     USES,
@@ -59,6 +60,7 @@ from gisplan.funding._reasons import render_stored as reason_text
 from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state
 from gisplan.funding._store import CALL_SITE_COLUMNS, SyncResult, call_sites, record_matches, store_fields, sync_calls
 from gisplan.funding._territory import (
+    DEMO_REGION,
     REGIONS,
     Place,
     PlaceLookup,
@@ -74,6 +76,7 @@ __all__ = [
     "BUILDING_USES",
     "CALL_SITE_COLUMNS",
     "DEFAULT_USE",
+    "DEMO_REGION",
     "HISTORY_DIR",
     "OWNER_TYPES",
     "REGIONS",

@@ -167,10 +167,35 @@ def verdict_table(results: Sequence[SiteMatches], calls: Sequence[FundingCall]) 
     return pd.DataFrame(rows, columns=["site_id", "name", *(c.id for c in calls)])
 
 
+
+def facts_from_store(
+    store: Store,
+    site_id: str,
+    *,
+    profile: str | None = None,
+    applicant: str | None = None,
+    intended_use: str | None = None,
+) -> SiteFacts:
+    """Site facts from the store: the site, its score under ``profile`` and its municipality's record.
+
+    Without ``profile`` the capacity comes from the score with the largest
+    capacity. Population and region fall back to the municipality community
+    (``kind='municipality'``, ``code`` = kód obce); MAS codes come from the MAS
+    communities whose members include the municipality.
+
+    Raises
+    ------
+    NotFoundError
+        If the site does not exist.
+    """
+    [(_, facts)] = facts_for_sites(store, [site_id], profile=profile, applicant=applicant, intended_use=intended_use)
+    return facts
+
 __all__ = [
     "VERDICT_WORDS",
     "SiteMatches",
     "facts_for_sites",
+    "facts_from_store",
     "match_sites",
     "programmes",
     "site_label",

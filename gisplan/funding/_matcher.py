@@ -9,7 +9,8 @@ Site facts come from a scored-site row (:func:`facts_from_row`, the columns of
 ``capacity_kwp``, ``municipality_code``/``kod_obce``, ``region_code``,
 ``municipality_population``/``pocet_obyv``, the owner from ``owner_type`` or
 ``ownership``, the building use from ``building_use`` or RÚIAN's
-``zpusob_vyuziti_kod``, and a brownfield's ``previous_use``) or from the store (:func:`facts_from_store`).
+``zpusob_vyuziti_kod``, and a brownfield's ``previous_use``) or from the store
+(:func:`gisplan.funding.facts_from_store`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from gisplan.vocabulary import BUILDING_USES, OWNER_TYPES, PREVIOUS_USES
 if TYPE_CHECKING:
     import pandas as pd
 
-    from gisplan.store import Store
 
 #: The intended use assumed for a site kind when none is given (this is a solar planning tool).
 DEFAULT_USE = {"rooftop": "pv_rooftop", "brownfield": "pv_ground", "municipal_land": "pv_ground"}
@@ -279,30 +279,6 @@ def facts_from_row(
     )
 
 
-def facts_from_store(
-    store: Store,
-    site_id: str,
-    *,
-    profile: str | None = None,
-    applicant: str | None = None,
-    intended_use: str | None = None,
-) -> SiteFacts:
-    """Site facts from the store: the site, its score under ``profile`` and its municipality's record.
-
-    Without ``profile`` the capacity comes from the score with the largest
-    capacity. Population and region fall back to the municipality community
-    (``kind='municipality'``, ``code`` = kód obce); MAS codes come from the MAS
-    communities whose members include the municipality.
-
-    Raises
-    ------
-    NotFoundError
-        If the site does not exist.
-    """
-    from gisplan.funding._batch import facts_for_sites  # one way to gather a site's facts, for one or many
-
-    [(_, facts)] = facts_for_sites(store, [site_id], profile=profile, applicant=applicant, intended_use=intended_use)
-    return facts
 
 
 __all__ = [
@@ -313,7 +289,6 @@ __all__ = [
     "building_use_of",
     "check_choice",
     "facts_from_row",
-    "facts_from_store",
     "match_site",
     "matches_frame",
     "owner_of",

@@ -240,6 +240,9 @@ class FundingCall(_Strict):
         description="`programme`: a pointer to a programme, not a call one can apply to; absent: a call",
     )
     notes: str | None = None
+    rules: dict[str, Any] = Field(
+        default_factory=dict, description="settings of added rules, by rule key (gisplan.funding.rule_registry)"
+    )
 
     @property
     def is_programme(self) -> bool:
@@ -253,6 +256,13 @@ class FundingCall(_Strict):
             msg = "must be 2-63 characters of lower-case letters, digits and _, starting with a letter"
             raise ValueError(msg)
         return value
+
+    @field_validator("rules")
+    @classmethod
+    def _registered_rules(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from gisplan.funding.rule_registry import validate_rule_settings
+
+        return dict(validate_rule_settings(value))
 
     @field_validator("url", "sources")
     @classmethod
@@ -333,7 +343,7 @@ class FundingCatalogue(BaseModel):
 def call_to_data(call: FundingCall) -> dict[str, Any]:
     """One call as plain data, without empty optional fields."""
     data = call.model_dump(mode="python", exclude_none=True)
-    for key in ("sources",):
+    for key in ("sources", "rules"):
         if not data.get(key):
             data.pop(key, None)
     if not data.get("intake"):

@@ -7,8 +7,12 @@ A rule's reason is a record, not a sentence::
 
 ``rule`` is the rule type, ``code`` which of its answers, ``params`` the values
 it compared. :func:`render` turns a record into a sentence at display time, in
-English (``en``), Czech (``cs``), Polish, Hungarian or Danish (``pl``, ``hu``, ``da``;
-their wording in :mod:`gisplan.funding._reasons_more`); any other language reads English.
+English (``en``), Czech (``cs``), Polish, Hungarian or Danish (``pl``, ``hu``, ``da``);
+any other language reads English. The wording is in the interface catalogues
+(:mod:`gisplan.texts`): ``funding_reason.<family>.<code>`` per answer, the words a
+rule names its subject with (``funding_subject.*``, ``funding_limited.*``,
+``funding_missing.*``, ``funding_quantity.*``), small words (``funding_word.*``) and
+vocabulary labels (``funding_label.*``).
 The store keeps each record as compact JSON text in ``site_funding_links.reasons``
 (:func:`encode`); :func:`render_stored` also shows the plain English sentences
 that links saved before records existed hold, as they are.
@@ -16,7 +20,7 @@ that links saved before records existed hold, as they are.
 Parameter names carry their unit, which picks the format: ``*_kwp`` [kWp],
 ``*_ha`` [ha], ``*_inhabitants``, ``*_date`` (ISO date). Vocabulary values
 (applicant types, uses, owners, building uses…) stay as codes in English and
-get a Czech label in Czech.
+get a label in the other languages.
 """
 
 from __future__ import annotations
@@ -26,199 +30,15 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from gisplan.funding._reasons_more import LABELS as LABELS_MORE
-from gisplan.funding._reasons_more import LIST_WORDS as LIST_WORDS_MORE
-from gisplan.funding._reasons_more import MORE_LANGUAGES, WORDS
-from gisplan.funding._reasons_more import RANGE_WORDS as RANGE_WORDS_MORE
-from gisplan.funding._reasons_more import TEMPLATES as TEMPLATES_MORE
 from gisplan.funding._territory import region_name
+from gisplan.texts import UI_LANGUAGES, has_text, t
 
-#: Languages with their own wording; every other language reads English.
-LANGUAGES = ("en", "cs", *MORE_LANGUAGES)
-
-# (English, Czech) per "rule.code"; list and range rules share "list.*" and "range.*".
-_TEMPLATES: dict[str, tuple[str, str]] = {
-    "intake.closed": ("intake closed on {close_date}", "příjem žádostí skončil {close_date}"),
-    "intake.upcoming": ("intake opens on {open_date}", "příjem žádostí začne {open_date}"),
-    "intake.upcoming_until": (
-        "intake opens on {open_date}, closes on {close_date}",
-        "příjem žádostí začne {open_date}, skončí {close_date}",
-    ),
-    "intake.open": ("intake open until {close_date}", "příjem žádostí je otevřen do {close_date}"),
-    "intake.no_close": (
-        "intake opened on {open_date}; its closing date is not recorded",
-        "příjem žádostí začal {open_date}; datum ukončení není zaznamenáno",
-    ),
-    "intake.no_dates": (
-        "intake dates are not recorded; check the call",
-        "termíny příjmu žádostí nejsou zaznamenány; ověřte výzvu",
-    ),
-    "territory.not_recorded": (
-        "the call's territory is not recorded in the catalogue",
-        "území výzvy není v katalogu zaznamenáno",
-    ),
-    "territory.national": ("the call covers all of Czechia", "výzva pokrývá celé Česko"),
-    "territory.outside": ("{where} is not in the call's territory ({names})", "{where} není v území výzvy ({names})"),
-    "territory.inside": ("{where} {hit}", "{where} {hit}"),
-    "territory.partial": (
-        "{where} {hit}, but the call covers only listed parts of it{note}; check the list",
-        "{where} {hit}, ale výzva pokrývá jen jeho vyjmenované části{note}; ověřte seznam",
-    ),
-    "territory.cannot_check": ("cannot check the territory: {missing}", "území nelze ověřit: {missing}"),
-    "territory.also_elsewhere": (
-        "{where} is outside {names}, but the call also covers places not recorded here{note}",
-        "{where} leží mimo {names}, ale výzva pokrývá i místa, která zde nejsou zaznamenána{note}",
-    ),
-    "hit.named": ("is named in the call", "je ve výzvě jmenovitě uvedena"),
-    "hit.district": ("lies in district {district}", "leží v okrese {district}"),
-    "hit.region": ("lies in {region}", "leží v území {region}"),
-    "hit.mas": ("is in MAS {mas_code}", "je v MAS {mas_code}"),
-    "missing.municipality": ("the site's municipality code is not known", "kód obce lokality není znám"),
-    "missing.district": ("the district of {where} is not known", "okres {of_where} není znám"),
-    "missing.region": ("the region of {where} is not known", "kraj {of_where} není znám"),
-    "missing.mas": ("the MAS membership of {where} is not known", "členství {of_where} v MAS není známo"),
-    "list.any": ("the call accepts any {what}", "výzva nijak neomezuje {what_acc}"),
-    "list.not_recorded": (
-        "the call's eligible {what}s are not recorded; check the call text",
-        "katalog neuvádí, jaké podmínky klade výzva na {what_acc}; ověřte text výzvy",
-    ),
-    "list.missing": ("{missing_fact}; the call accepts {accepted}", "{missing_fact}; výzva přijímá: {accepted}"),
-    "list.named": ("{what} {value} is eligible", "{What}: {value} – výzva přijímá"),
-    "list.not_named": (
-        "{what} {value} is not among those the catalogue names ({accepted}); check the call text",
-        "{What}: {value} – katalog tuto hodnotu neuvádí ({accepted}); ověřte text výzvy",
-    ),
-    "list.not_accepted": (
-        "{what} {value} is not eligible (the call accepts {accepted})",
-        "{What}: {value} – výzva nepřijímá (přijímá: {accepted})",
-    ),
-    "list.broad": (
-        "{what} {value}: it is not recorded which one; the call accepts {accepted}; check the owner",
-        "{What}: {value}, nezaznamenáno který; výzva přijímá: {accepted}; ověřte vlastníka",
-    ),
-    "range.not_recorded": (
-        "the call limits the {noun}, but the limit is not recorded; check the call",
-        "výzva omezuje {noun_acc}, ale limit není zaznamenán; ověřte výzvu",
-    ),
-    "range.missing": (
-        "the {noun} is not known; the call allows {bounds}",
-        "chybí údaj: {noun_cs}; výzva připouští {bounds}",
-    ),
-    "range.above_max": ("{what} {value} exceeds the {max} limit", "{what} {value} překračuje limit {max}"),
-    "range.below_min": ("{what} {value} is below the {min} minimum", "{what} {value} je pod minimem {min}"),
-    "range.within": ("{what} {value} is within the limit ({bounds})", "{what} {value} je v mezích limitu ({bounds})"),
-    "all_met": ("all rules met", "všechna pravidla splněna"),
-}
-
-#: How list rules name their subject: (English noun, Czech nominative, Czech accusative,
-#: English "not given" sentence, Czech "not given" sentence).
-_LIST_WORDS: dict[str, tuple[str, str, str, str, str]] = {
-    "applicant": (
-        "applicant type",
-        "typ žadatele",
-        "typ žadatele",
-        "the applicant type is not given",
-        "typ žadatele není zadán",
-    ),
-    "site_kind": (
-        "site kind",
-        "druh lokality",
-        "druh lokality",
-        "the site kind is not known",
-        "druh lokality není znám",
-    ),
-    "use": (
-        "intended use",
-        "zamýšlené využití",
-        "zamýšlené využití",
-        "the intended use is not given",
-        "zamýšlené využití není zadáno",
-    ),
-    "owner": (
-        "site owner",
-        "vlastník lokality",
-        "vlastníka lokality",
-        "the owner of the site is not recorded",
-        "vlastník lokality není zaznamenán",
-    ),
-    "building_use": (
-        "building use",
-        "způsob využití stavby",
-        "způsob využití stavby",
-        "the use of the building is not recorded",
-        "způsob využití stavby není zaznamenán",
-    ),
-    "previous_use": (
-        "previous use of the site",
-        "původní využití lokality",
-        "původní využití lokality",
-        "the previous use of the site is not recorded",
-        "původní využití lokality není zaznamenáno",
-    ),
-}
-
-#: How range rules name their quantity: (English "what", English noun, Czech "what", Czech noun, Czech accusative).
-_RANGE_WORDS: dict[str, tuple[str, str, str, str, str]] = {
-    "capacity": ("capacity", "capacity", "výkon", "výkon", "výkon"),
-    "area": ("area", "site area", "rozloha", "rozloha lokality", "rozlohu lokality"),
-    "population": (
-        "municipality population",
-        "municipality population",
-        "počet obyvatel obce",
-        "počet obyvatel obce",
-        "počet obyvatel obce",
-    ),
-    "energy_poverty": (
-        "energy poverty indicator",
-        "the municipality's energy poverty indicator",
-        "ukazatel energetické chudoby",
-        "ukazatel energetické chudoby obce",
-        "ukazatel energetické chudoby obce",
-    ),
-}
-
-#: Czech labels of vocabulary values (applicant types, uses, site kinds, owners, building uses).
-LABELS_CS: dict[str, str] = {
-    "municipality": "obec",
-    "municipal_district": "městská část",
-    "municipal_org": "organizace obce",
-    "association_of_municipalities": "svazek obcí",
-    "region": "kraj",
-    "church": "církev",
-    "ngo": "nezisková organizace",
-    "business": "podnik",
-    "energy_community": "energetické společenství",
-    "mas": "MAS",
-    "state_org": "státní organizace",
-    "pv_rooftop": "FVE na střeše",
-    "pv_ground": "pozemní FVE",
-    "storage": "akumulace energie",
-    "community_energy": "komunitní energetika",
-    "energy_management": "energetický management",
-    "public_services": "veřejné služby",
-    "nature": "příroda a krajina",
-    "housing": "bydlení",
-    "planning": "plánování a příprava",
-    "remediation": "sanace",
-    "brownfield": "brownfield",
-    "rooftop": "střecha",
-    "municipal_land": "obecní pozemek",
-    "municipal": "obec",
-    "other_public": "jiný veřejný vlastník",
-    "public": "veřejný vlastník",
-    "private": "soukromý vlastník",
-    "mixed": "smíšené vlastnictví",
-    "residential": "bydlení",
-    "civic": "občanská vybavenost",
-    "commercial": "obchod a služby",
-    "industrial": "výroba a skladování",
-    "agricultural": "zemědělská stavba",
-    "technical": "technická stavba nebo doprava",
-    "other": "jiná stavba",
-    "mining": "těžba",
-    "military": "armáda",
-    "transport": "doprava",
-}
+#: Languages with their own wording (the interface catalogues); every other language reads English.
+LANGUAGES = UI_LANGUAGES
+#: Rules that check a value against the ones a call names (``funding_reason.list.*``).
+LIST_RULES = ("applicant", "site_kind", "use", "owner", "building_use", "previous_use")
+#: Rules that check a quantity against a call's limits (``funding_reason.range.*``).
+RANGE_RULES = ("capacity", "area", "population", "energy_poverty")
 
 
 # --------------------------------------------------------------------------------------- numbers
@@ -278,26 +98,17 @@ def _lang(language: str) -> str:
     return language if language in LANGUAGES else "en"
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _label(value: object, lang: str) -> str:
+    """A vocabulary value in words (``funding_label.*``; English keeps the code); an unknown value as it is."""
     text = str(value)
-    if lang == "cs":
-        return LABELS_CS.get(text, text)
-    return LABELS_MORE.get(lang, {}).get(text, text)
-
-
-def _word(lang: str, key: str, cs: str, en: str) -> str:
-    """A small word in ``lang``: Czech, English, or from the Polish/Hungarian/Danish table."""
-    return cs if lang == "cs" else WORDS[lang][key] if lang in WORDS else en
+    key = f"funding_label.{text}"
+    return t(key, lang) if has_text(key) else text
 
 
 def _accepted(values: Sequence[str], others: bool, lang: str) -> str:
     text = ", ".join(_label(v, lang) for v in values)
     if others:
-        text += _word(lang, "others", " a další", " and others")
+        text += " " + t("funding_word.and_others", lang)
     return text
 
 
@@ -311,7 +122,7 @@ def _quantity(key: str, value: float, lang: str) -> str:
     if key.endswith("_ha"):
         return f"{_number(value, lang)} ha"
     if key.endswith("_inhabitants"):
-        return f"{_number(value, lang)} {_word(lang, 'inhabitants', 'obyvatel', 'inhabitants')}"
+        return f"{_number(value, lang)} {t('funding_word.inhabitants', lang)}"
     return _number(value, lang)
 
 
@@ -327,35 +138,32 @@ def _date(value: dt.date, lang: str) -> str:
 
 
 def _where(params: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """The site's municipality as a subject (``where``) and as the owner of a missing fact (``of_where``)."""
     code = params.get("municipality")
-    if lang in WORDS:
-        words = WORDS[lang]
-        where = words["municipality"].format(code=code) if code else words["site_municipality"]
-        return {"where": where, "of_where": where}
-    cs = lang == "cs"
     if code:
-        return {"where": f"obec {code}" if cs else f"municipality {code}", "of_where": f"obce {code}"}
-    return {"where": "obec lokality" if cs else "the site's municipality", "of_where": "obce lokality"}
+        return {
+            "where": t("funding_word.municipality", lang, code=code),
+            "of_where": t("funding_word.municipality_of", lang, code=code),
+        }
+    return {"where": t("funding_word.site_municipality", lang), "of_where": t("funding_word.site_municipality_of", lang)}
 
 
 def _names(params: Mapping[str, Any], lang: str) -> str:
-    district = _word(lang, "district", "okres {code}", "district {code}")
     parts = [region_name(str(r)) for r in params.get("regions", [])]
-    parts += [district.format(code=d) for d in params.get("districts", [])]
+    parts += [t("funding_word.district", lang, code=d) for d in params.get("districts", [])]
     count = params.get("municipalities_count") or 0
     if count:
-        parts.append(
-            _word(lang, "listed", "vyjmenované obce: {count}", "{count} listed municipalities").format(count=count)
-        )
+        parts.append(t("funding_word.listed", lang, count=count))
     parts += [f"MAS {m}" for m in params.get("mas", [])]
     return ", ".join(parts)
 
 
 def _template(key: str, lang: str) -> str:
-    if lang in MORE_LANGUAGES:
-        return TEMPLATES_MORE[key][lang]
-    en, czech = _TEMPLATES[key]
-    return czech if lang == "cs" else en
+    return t(f"funding_reason.{key}", lang)
+
+
+def _known(key: str) -> bool:
+    return has_text(f"funding_reason.{key}")
 
 
 def _phrase(key: str, values: Mapping[str, str], lang: str) -> str:
@@ -373,49 +181,34 @@ def _territory(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         "mas_code": str(params.get("mas_code") or ""),
     }
     hit = params.get("hit")
-    values["hit"] = _phrase(f"hit.{hit}", values, lang) if f"hit.{hit}" in _TEMPLATES else ""
-    missing = [f"missing.{m}" for m in params.get("missing", []) if f"missing.{m}" in _TEMPLATES]
+    values["hit"] = _phrase(f"hit.{hit}", values, lang) if _known(f"hit.{hit}") else ""
+    missing = [f"missing.{m}" for m in params.get("missing", []) if _known(f"missing.{m}")]
     values["missing"] = "; ".join(_phrase(m, values, lang) for m in missing)
     return values
 
 
 def _list(rule: str, params: Mapping[str, Any], lang: str) -> dict[str, str]:
-    what, what_cs, what_acc, missing, missing_cs = _LIST_WORDS.get(rule, (rule, rule, rule, "", ""))
-    if lang in MORE_LANGUAGES:
-        shown, missing_fact = LIST_WORDS_MORE.get(rule, {}).get(lang, (what, missing))
-    else:
-        shown, missing_fact = (what_cs, missing_cs) if lang == "cs" else (what, missing)
     return {
-        "what": shown,
-        "What": _capital(shown),
-        "what_acc": what_acc,
-        "missing_fact": missing_fact,
+        "subject": t(f"funding_subject.{rule}", lang),
+        "limited": t(f"funding_limited.{rule}", lang),
+        "missing_fact": t(f"funding_missing.{rule}", lang),
         "value": _label(params.get("value", ""), lang),
         "accepted": _accepted(list(params.get("accepted", [])), bool(params.get("others")), lang),
     }
 
 
 def _range(rule: str, params: Mapping[str, Any], lang: str) -> dict[str, str]:
-    what, noun, what_cs, noun_cs, noun_acc = _RANGE_WORDS.get(rule, (rule, rule, rule, rule, rule))
-    if lang in MORE_LANGUAGES:
-        shown_what, shown_noun = RANGE_WORDS_MORE.get(rule, {}).get(lang, (what, noun))
-    else:
-        shown_what, shown_noun = (what_cs, noun_cs) if lang == "cs" else (what, noun)
     shown = {k: _quantity(k, float(v), lang) for k, v in params.items() if isinstance(v, int | float)}
     lows = [v for k, v in shown.items() if k.startswith("min")]
     highs = [v for k, v in shown.items() if k.startswith("max")]
-    least = _word(lang, "at_least", "nejméně", "at least")
-    most = _word(lang, "at_most", "nejvýše", "at most")
-    join = _word(lang, "and", " a ", " and ")
+    least, most = t("funding_word.at_least", lang), t("funding_word.at_most", lang)
+    join = f" {t('funding_word.and', lang)} "
     bounds = join.join([*(f"{least} {v}" for v in lows), *(f"{most} {v}" for v in highs)])
     value = next((v for k, v in shown.items() if k.startswith("value")), "")
     return {
-        "what": shown_what,
-        "What": _capital(shown_what),
-        "noun": noun,
-        "Noun": _capital(shown_noun),
-        "noun_cs": noun_cs,
-        "noun_acc": noun_acc,
+        "subject": t(f"funding_subject.{rule}", lang),
+        "limited": t(f"funding_limited.{rule}", lang),
+        "quantity": t(f"funding_quantity.{rule}", lang),
         "value": value,
         "min": lows[0] if lows else "",
         "max": highs[0] if highs else "",
@@ -434,15 +227,15 @@ def _dates(params: Mapping[str, Any], lang: str) -> dict[str, str]:
 _FAMILY: dict[str, Callable[[str, Mapping[str, Any], str], dict[str, str]]] = {
     "intake": lambda _rule, p, lang: _dates(p, lang),
     "territory": lambda _rule, p, lang: _territory(p, lang),
-    **dict.fromkeys(_LIST_WORDS, _list),
-    **dict.fromkeys(_RANGE_WORDS, _range),
+    **dict.fromkeys(LIST_RULES, _list),
+    **dict.fromkeys(RANGE_RULES, _range),
 }
 
 
 def _template_key(rule: str, code: str) -> str | None:
-    family = "list" if rule in _LIST_WORDS else "range" if rule in _RANGE_WORDS else rule
+    family = "list" if rule in LIST_RULES else "range" if rule in RANGE_RULES else rule
     key = f"{family}.{code}"
-    return key if key in _TEMPLATES else None
+    return key if _known(key) else None
 
 
 def render(reason: Mapping[str, Any], language: str) -> str:
@@ -503,8 +296,9 @@ def all_met(language: str) -> str:
 
 
 __all__ = [
-    "LABELS_CS",
     "LANGUAGES",
+    "LIST_RULES",
+    "RANGE_RULES",
     "all_met",
     "date_cs",
     "decode",

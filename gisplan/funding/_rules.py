@@ -21,9 +21,9 @@ A reason is a record (rule id, code and parameters, see
 is shown: :meth:`RuleResult.text`. :meth:`RuleResult.stored` is the form the
 store keeps in ``site_funding_links.reasons``.
 
-Adding a rule type means adding one function here, listing it in :data:`RULES`,
-adding its field to :class:`~gisplan.funding._models.FundingCall` and its
-wording to :mod:`gisplan.funding._reasons`.
+Adding a rule type means registering it in one module
+(:func:`gisplan.funding.rule_registry.register_rule`): its settings model, its
+evaluator and its text keys; a call gives its settings under ``rules:``.
 """
 
 from __future__ import annotations
@@ -126,8 +126,15 @@ class RuleResult:
         return encode(self.record())
 
     def text(self, language: str) -> str:
-        """The reason in ``language`` (en, cs, pl, hu, da; English for any other code)."""
-        return render(self.record(), language)
+        """The reason in ``language`` (en, cs, pl, hu, da; English for any other code).
+
+        An added rule's reason is worded by the text key it registered for the code, when there is one.
+        """
+        from gisplan.funding.rule_registry import funding_rules, reason_text
+
+        rule = funding_rules().get(self.rule)
+        own = reason_text(rule, self.code, self.params, language) if rule is not None and rule.texts else None
+        return own if own is not None else render(self.record(), language)
 
     @property
     def reason(self) -> str:
@@ -363,10 +370,17 @@ RULES: tuple[Callable[[FundingCall, SiteFacts], RuleResult | None], ...] = (
 
 
 def evaluate(call: FundingCall, facts: SiteFacts, *, today: dt.date, places: PlaceLookup) -> list[RuleResult]:
-    """Every rule's answer for one call and site: intake and territory first, then :data:`RULES`."""
+    """Every rule's answer for one call and site: intake and territory first, then every registered rule.
+
+    The registered rules (:mod:`gisplan.funding.rule_registry`) are the built-in ones of
+    :data:`RULES`, in that order, then any added rule whose settings the call gives.
+    """
+    from gisplan.funding.rule_registry import funding_rules
+
     results = [intake_rule(call, today), territory_rule(call, facts, places)]
-    for rule in RULES:
-        result = rule(call, facts)
+    for rule in funding_rules().values():
+        settings = rule.settings(call)
+        result = rule.evaluate(settings, facts) if settings is not None else None
         if result is not None:
             results.append(result)
     return results

@@ -3,15 +3,17 @@
 - :func:`check_upload` takes the bytes of an uploaded file (GeoJSON, zipped Shapefile,
   GeoPackage, KML, CSV with lat/lon or WKT) and returns an :class:`IntakeResult` with the
   sites in the working CRS, or raises :class:`~gisplan.errors.UploadRejectedError` with a
-  ``reason`` code (its sentence in each interface language: :func:`reason_text`, Czech in
-  :data:`REASONS_CS`) and a message saying what to do.
+  ``reason`` code (one of :data:`REASON_CODES`; its sentence in each interface language:
+  :func:`reason_text`) and a message saying what to do.
 - :func:`check_drawing` does the same for shapes drawn on the map (Leaflet.draw GeoJSON).
 - :class:`SubmissionForm` is the submission form (pydantic), after the Czech brownfield
   database and the UK Brownfield Land Register; :func:`validate_form` reports every problem.
 - :func:`preview` gives area, score and energy estimate per applicable scoring profile.
-- :func:`submit` stores a checked upload and its form through the store, all sites or none.
 - :func:`check_site_geometry` runs the same checks on a shape that any caller is about to store
-  (the store's ``submit_site``, ``update_submission`` and ``resubmit`` call it).
+  (the submission workflows, :mod:`gisplan.workflows.submissions`, call it).
+
+Intake checks and previews; it stores nothing. Storing a checked upload is a
+workflow: :func:`gisplan.workflows.submissions.submit`.
 
 Parsing runs in a child process with time and memory limits and one allow-listed GDAL
 driver; VRTs and ``/vsi`` paths are never opened (see :mod:`gisplan.intake._pipeline`).
@@ -19,27 +21,45 @@ driver; VRTs and ``/vsi`` paths are never opened (see :mod:`gisplan.intake._pipe
 
 from __future__ import annotations
 
-from gisplan.intake._boundaries import municipal_boundaries
-from gisplan.intake._form import FIELD_LABELS, SubmissionForm, required_fields, validate_form
+from gisplan.intake._boundaries import PlaceContext, municipal_boundaries
+from gisplan.intake._form import (
+    FORM_FIELDS,
+    Contamination,
+    CurrentState,
+    IntendedUse,
+    Ownership,
+    PlanningStatus,
+    PreviousUse,
+    SubmissionForm,
+    YesNo,
+    required_fields,
+    validate_form,
+)
 from gisplan.intake._pipeline import check_drawing, check_upload
 from gisplan.intake._place import CRS_CHOICES, SWAPPED_HINT
 from gisplan.intake._preview import PREVIEW_COLUMNS, applicable_profiles, preview
 from gisplan.intake._stored import check_site_geometry, check_submission_text
-from gisplan.intake._submit import submit
-from gisplan.intake._texts import REASONS, field_label, reason_text
-from gisplan.intake._types import REASONS_CS, IntakeLimits, IntakeResult, IntakeWarning
+from gisplan.intake._texts import field_label, reason_text
+from gisplan.intake._types import REASON_CODES, IntakeLimits, IntakeResult, IntakeWarning, reject
 
 __all__ = [
     "CRS_CHOICES",
-    "FIELD_LABELS",
+    "FORM_FIELDS",
     "PREVIEW_COLUMNS",
-    "REASONS",
-    "REASONS_CS",
+    "REASON_CODES",
     "SWAPPED_HINT",
+    "Contamination",
+    "CurrentState",
     "IntakeLimits",
     "IntakeResult",
     "IntakeWarning",
+    "IntendedUse",
+    "Ownership",
+    "PlaceContext",
+    "PlanningStatus",
+    "PreviousUse",
     "SubmissionForm",
+    "YesNo",
     "applicable_profiles",
     "check_drawing",
     "check_site_geometry",
@@ -49,7 +69,7 @@ __all__ = [
     "municipal_boundaries",
     "preview",
     "reason_text",
+    "reject",
     "required_fields",
-    "submit",
     "validate_form",
 ]

@@ -6,8 +6,8 @@ brownfieldů: previous use, ownership, contamination, utilities; the same codes 
 standard (site address, ownership, planning permission status, hectares).
 
 Required fields have no default. :func:`validate_form` collects every problem,
-with the field and a message, before raising. :data:`FIELD_LABELS` gives the
-Czech and English label of every field for the app.
+with the field and a message, before raising. :data:`FORM_FIELDS` lists the fields
+in form order; their labels are in the text catalogues (``intake_field.*``).
 """
 
 from __future__ import annotations
@@ -200,25 +200,26 @@ class SubmissionForm(_Strict):
         return list(dict.fromkeys(values))
 
 
-#: Czech and English labels of the form fields; required fields are marked with ``*`` by the app.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "name": ("Název lokality", "Site name"),
-    "location": ("Adresa nebo popis místa", "Address or description of the location"),
-    "kind": ("Druh lokality", "Site kind"),
-    "cadastral_area": ("Katastrální území", "Cadastral area"),
-    "parcel_numbers": ("Parcelní čísla", "Parcel numbers"),
-    "area_ha": ("Výměra (jen u bodu) [ha]", "Area (point sites only) [ha]"),
-    "previous_use": ("Původní využití", "Previous use"),
-    "current_state": ("Současný stav", "Current state"),
-    "ownership": ("Vlastnictví", "Ownership"),
-    "contamination": ("Kontaminace", "Contamination"),
-    "utilities": ("Inženýrské sítě", "Utilities"),
-    "planning_status": ("Stav v územním plánu / povolení", "Planning status"),
-    "intended_use": ("Zamýšlené využití", "Intended use"),
-    "consent_to_publish": ("Souhlas se zveřejněním", "Consent to publish"),
-    "contact": ("Kontaktní osoba", "Contact person"),
-    "note": ("Poznámka", "Note"),
-}
+#: The form's fields in form order; their labels are ``intake_field.<field>`` of the text catalogues
+#: (:func:`gisplan.intake.field_label`); required fields are marked with ``*`` by the app.
+FORM_FIELDS: tuple[str, ...] = (
+    "name",
+    "location",
+    "kind",
+    "cadastral_area",
+    "parcel_numbers",
+    "area_ha",
+    "previous_use",
+    "current_state",
+    "ownership",
+    "contamination",
+    "utilities",
+    "planning_status",
+    "intended_use",
+    "consent_to_publish",
+    "contact",
+    "note",
+)
 
 
 def required_fields() -> tuple[str, ...]:
@@ -247,7 +248,7 @@ def validate_form(values: Mapping[str, Any], *, label: str = "form") -> Submissi
 
 
 __all__ = [
-    "FIELD_LABELS",
+    "FORM_FIELDS",
     "Contact",
     "Contamination",
     "CurrentState",

@@ -289,7 +289,7 @@ def _resolve_crs(
 
 
 def _attributes(attrs: pd.DataFrame) -> pd.DataFrame:
-    from gisplan.sources._common import attribute_names
+    from gisplan.sources import attribute_names
 
     renamed = attrs.rename(columns=attribute_names(attrs.columns))
     taken = set(RESULT_COLUMNS)
@@ -311,7 +311,7 @@ def _finish(
 ) -> IntakeResult:
     import geopandas as gpd
 
-    from gisplan.sources._vector import guess_names
+    from gisplan.sources import guess_names
 
     checked = check_presence(geoms, rows, label=label)
     keep = np.isin(rows, checked.rows)

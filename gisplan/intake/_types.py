@@ -1,9 +1,9 @@
 """Limits, results and refusal reasons of the intake pipeline.
 
 Every refusal raises :class:`~gisplan.errors.UploadRejectedError` with a stable
-``reason`` code. :data:`REASONS_CS` gives the Czech sentence the app shows for
-each code; the English message of the exception says what was wrong, where, and
-what to do.
+``reason`` code (:data:`REASON_CODES`); the app shows each code's sentence from the
+text catalogues (``intake_reason.<code>``); the English message of the exception
+says what was wrong, where, and what to do.
 """
 
 from __future__ import annotations
@@ -19,50 +19,45 @@ if TYPE_CHECKING:
 
 MB = 1024 * 1024
 
-#: Czech texts of the refusal and warning codes (the app shows these; the English text is in the message).
-REASONS_CS: dict[str, str] = {
-    "too_large": "Soubor je příliš velký.",
-    "empty_file": "Soubor je prázdný.",
-    "vsi_path": "Název souboru je cesta GDAL (/vsi…), tu nepřijímáme.",
-    "vrt": "Soubor VRT (odkaz na jiná data) nepřijímáme.",
-    "unknown_type": "Typ souboru nepoznáváme; nahrajte GeoJSON, zip se Shapefilem, GeoPackage, KML nebo CSV.",
-    "extension_mismatch": (
-        "Obsah souboru neodpovídá jeho příponě (například soubor .geojson, který není platný GeoJSON); "
-        "uložte data znovu ve správném formátu."
-    ),
-    "not_geopackage": "Databáze SQLite není GeoPackage.",
-    "gpkg_unsafe": "GeoPackage obsahuje spouště, pohledy nebo příliš mnoho vrstev.",
-    "xml_unsafe": "KML obsahuje DTD, entity nebo síťové odkazy, ty nepřijímáme.",
-    "xml_invalid": "KML není platné XML.",
-    "zip_unsafe": "Archiv zip obsahuje nebezpečné položky (absolutní cesty, '..', odkazy).",
-    "zip_bomb": "Archiv zip se rozbalí do příliš velkého objemu nebo má příliš mnoho položek.",
-    "zip_content": "Archiv zip neobsahuje úplná data (u Shapefilu .shp, .shx a .dbf).",
-    "choose_layer": "Soubor má více vrstev; vyberte jednu.",
-    "parse_failed": "Soubor se nepodařilo přečíst.",
-    "parse_limits": "Čtení souboru překročilo limit času nebo paměti.",
-    "too_many_features": "Soubor má příliš mnoho objektů.",
-    "too_many_vertices": "Tvary mají příliš mnoho lomových bodů.",
-    "no_geometry": "Soubor neobsahuje žádný tvar.",
-    "empty_geometry": "Některý tvar je prázdný.",
-    "bad_geometry_type": "Povolené jsou jen body a plochy (polygony).",
-    "bad_coordinates": "Souřadnice nejsou konečná čísla v platném rozsahu.",
-    "crs_missing": "Soubor neuvádí souřadnicový systém; vyberte ho ze seznamu.",
-    "crs_conflict": "Zvolený souřadnicový systém se liší od toho, který uvádí soubor.",
-    "outside_region": "Souřadnice leží mimo území – vypadá to na prohozené osy nebo špatný souřadnicový systém.",
-    "outside_municipality": "Lokalita leží mimo obec, za kterou podáváte.",
-    "unrepairable": "Tvar je neplatný a nejde opravit.",
-    "invalid_geometry": (
-        "Tvar je neplatný (například protíná sám sebe); nahrajte ho přes formulář podání, "
-        "kde se opraví a opravu potvrdíte."
-    ),
-    "form_invalid": "Formulář není vyplněný správně.",
-    "needs_confirmation": "Opravené tvary je třeba před odesláním potvrdit.",
-    # warnings
-    "repaired": "Tvar byl neplatný a byl opraven; potvrďte opravený tvar.",
-    "crosses_border": "Lokalita přesahuje hranici obce; posoudí ji animátor.",
-    "place_not_checked": "Hranici obce neznáme, poloha nebyla ověřena.",
-    "rows_without_geometry": "Některé řádky nemají souřadnice a byly vynechány.",
-}
+#: Refusal and warning codes; their sentences are ``intake_reason.<code>`` of the text catalogues
+#: (:mod:`gisplan.texts`, :func:`gisplan.intake.reason_text`); the English message of the exception
+#: says what was wrong, where, and what to do.
+REASON_CODES: tuple[str, ...] = (
+    "too_large",
+    "empty_file",
+    "vsi_path",
+    "vrt",
+    "unknown_type",
+    "extension_mismatch",
+    "not_geopackage",
+    "gpkg_unsafe",
+    "xml_unsafe",
+    "xml_invalid",
+    "zip_unsafe",
+    "zip_bomb",
+    "zip_content",
+    "choose_layer",
+    "parse_failed",
+    "parse_limits",
+    "too_many_features",
+    "too_many_vertices",
+    "no_geometry",
+    "empty_geometry",
+    "bad_geometry_type",
+    "bad_coordinates",
+    "crs_missing",
+    "crs_conflict",
+    "outside_region",
+    "outside_municipality",
+    "unrepairable",
+    "invalid_geometry",
+    "form_invalid",
+    "needs_confirmation",
+    "repaired",
+    "crosses_border",
+    "place_not_checked",
+    "rows_without_geometry",
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +109,11 @@ class IntakeWarning:
 
     @property
     def message_cs(self) -> str:
-        """The Czech text for :attr:`code`."""
-        return REASONS_CS.get(self.code, self.message)
+        """The Czech text for :attr:`code` (the message when the code has none)."""
+        from gisplan.texts import has_text, t
+
+        key = f"intake_reason.{self.code}"
+        return t(key, "cs") if has_text(key) else self.message
 
     def __str__(self) -> str:
         where = f"site {self.site_no}: " if self.site_no is not None else ""
@@ -156,11 +154,11 @@ class IntakeResult:
 def reject(
     msg: str, reason: str, *, problems: list[Problem] | None = None, choices: tuple[str, ...] = ()
 ) -> UploadRejectedError:
-    """The refusal to raise (``raise reject(...)``); ``reason`` must be a key of :data:`REASONS_CS`."""
-    if reason not in REASONS_CS:  # pragma: no cover - a programming error, caught by the tests
+    """The refusal to raise (``raise reject(...)``); ``reason`` must be one of :data:`REASON_CODES`."""
+    if reason not in REASON_CODES:  # pragma: no cover - a programming error, caught by the tests
         msg = f"unknown refusal reason {reason!r}"
         raise ValueError(msg)
     return UploadRejectedError(msg, reason=reason, problems=problems, choices=choices)
 
 
-__all__ = ["MB", "REASONS_CS", "IntakeLimits", "IntakeResult", "IntakeWarning", "reject"]
+__all__ = ["MB", "REASON_CODES", "IntakeLimits", "IntakeResult", "IntakeWarning", "reject"]

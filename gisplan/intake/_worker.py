@@ -139,7 +139,7 @@ def read_csv(request: dict[str, Any]) -> tuple[Any, str | None, str | None]:
     import shapely
 
     from gisplan.errors import GisplanError, MissingCRSError
-    from gisplan.sources._csv import read_csv_points
+    from gisplan.sources import read_csv_points
 
     path = Path(request["path"])
     try:

@@ -9,7 +9,7 @@
   ballot within the budget per code.
 - :mod:`~gisplan.participation.results`: the documented counting rule and CSV/GeoPackage export.
 
-The tables are in :mod:`gisplan.store.participation` (migration 0008).
+The tables are in :mod:`gisplan.store.models` (migration 0008).
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from gisplan.errors import InputError, RefusedError
 from gisplan.store import permissions as perm
-from gisplan.store.models import AuditEntry, Community, utcnow
-from gisplan.store.participation import RateEvent
+from gisplan.store.models import AuditEntry, Community, RateEvent, utcnow
 
 if TYPE_CHECKING:
     from gisplan.store.writes import Tx

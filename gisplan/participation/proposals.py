@@ -39,11 +39,10 @@ from gisplan.participation._common import (
     require_organiser,
 )
 from gisplan.participation._photo import MAX_PHOTO_BYTES, clean_photo
-from gisplan.store.models import utcnow
-from gisplan.store.participation import Proposal
+from gisplan.store.models import Proposal, utcnow
 
 if TYPE_CHECKING:
-    from gisplan.intake._boundaries import PlaceContext
+    from gisplan.intake import PlaceContext
     from gisplan.store.store import Store
     from gisplan.store.tx import ActorRef
     from gisplan.store.writes import Tx

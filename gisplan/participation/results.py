@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from gisplan.participation.proposals import list_proposals
 from gisplan.participation.votes import VoteInfo, _info
-from gisplan.store.participation import Ballot, BallotChoice
+from gisplan.store.models import Ballot, BallotChoice
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry

@@ -25,8 +25,7 @@ from sqlalchemy import func, select, update
 
 from gisplan.errors import InputError, NotFoundError, RefusedError
 from gisplan.participation._common import digest, positive_amount, public_audit, require_organiser
-from gisplan.store.models import utcnow
-from gisplan.store.participation import Ballot, BallotChoice, Proposal, Vote, VoteCode, VoteItem
+from gisplan.store.models import Ballot, BallotChoice, Proposal, Vote, VoteCode, VoteItem, utcnow
 from gisplan.store.tx import SYSTEM
 
 if TYPE_CHECKING:

@@ -2,57 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gisplan import settings
 from gisplan.catalogue import FileSource, Layer, OsmSource, RasterSource
 from gisplan.errors import InputError
-from gisplan.sources._common import canonical, check_kind, check_path, file_label
-from gisplan.sources._epa import fields_of, is_us_epa, read_us_epa
-from gisplan.sources._osm import is_osm_file, read_osm_file, read_osm_online, resolve_preset
-from gisplan.sources._registers import header_of, is_cz_brownfields, is_uk_blr, read_cz_brownfields, read_uk_blr
-from gisplan.sources._ruian import is_vfr, read_ruian
-from gisplan.sources._sites import is_sites_frame, read_sites_frame
-from gisplan.sources._vector import CSV_SUFFIXES, guess_names, read_vector
+from gisplan.formats import ReadRequest, format_names, get_format
+from gisplan.formats import sniff as sniff_registered
+from gisplan.sources import _formats  # noqa: F401  (registers the built-in formats)
+from gisplan.sources._common import check_kind, check_path
+from gisplan.sources._osm import read_osm_file, read_osm_online
+from gisplan.sources._vector import read_vector
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-FORMATS = ("auto", "ruian", "uk-blr", "cz-brownfields", "us-epa", "osm", "vector")
-#: Vector files whose field names are checked for the EPA RE-Powering attributes.
-_EPA_SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".fgb")
-#: Formats whose files carry their own CRS rules, so ``crs=`` does not apply.
-_FIXED_CRS = {"ruian": "EPSG:5514", "osm": "EPSG:4326", "uk-blr": "EPSG:4326", "cz-brownfields": "EPSG:5514/4326"}
+
+class _Formats(tuple[str, ...]):
+    """``auto`` and the registered format names, read when asked (:func:`gisplan.formats.format_names`)."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in format_names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(format_names())
+
+    def __len__(self) -> int:
+        return len(format_names())
+
+    def __repr__(self) -> str:
+        return repr(format_names())
+
+
+#: The values ``format=`` accepts: ``auto`` and every registered format (:mod:`gisplan.formats`).
+FORMATS: tuple[str, ...] = _Formats()
 
 
 def sniff_format(path: Path) -> str:
-    """The format of a checked file: ``osm``, ``ruian``, ``uk-blr``, ``cz-brownfields``, ``us-epa`` or ``vector``.
+    """The format of a checked file: the first registered format that recognises it, else ``vector``.
 
-    OSM by name (``.osm``, ``.osm.pbf``, ``.osm.bz2``…) or an ``<osm`` root; RÚIAN by a
+    Built in: OSM by name (``.osm``, ``.osm.pbf``, ``.osm.bz2``…) or an ``<osm`` root; RÚIAN by a
     ``VymennyFormat`` root in ``.xml``/``.xml.gz``; registers by their CSV header; the EPA
     RE-Powering screening sites by their fields (``Site_Name``, ``Site_ID``, ``Acres``); else vector.
+    One sniffer (:func:`gisplan.formats.sniff`) serves this and intake.
     """
-    name = path.name.lower()
-    if is_osm_file(path):
-        return "osm"
-    if name.endswith((".xml", ".xml.gz", ".gz")) and is_vfr(path):
-        return "ruian"
-    if name.endswith(CSV_SUFFIXES):
-        header = header_of(path)
-        if is_uk_blr(header):
-            return "uk-blr"
-        if is_cz_brownfields(header):
-            return "cz-brownfields"
-    if name.endswith(_EPA_SUFFIXES) and is_us_epa(fields_of(path)):
-        return "us-epa"
-    return "vector"
-
-
-def _default_source(path: Path, layer: str | None) -> str:
-    stem = path.name.split(".")[0] or path.stem
-    return f"{stem}/{layer}" if layer else stem
+    return sniff_registered(path) or "vector"
 
 
 def read_path(
@@ -69,90 +65,24 @@ def read_path(
     source_name: str | None,
 ) -> gpd.GeoDataFrame:
     """Read a checked path. ``default_kind`` lets the format's default kind apply when ``kind`` is ``None``."""
-    fmt = sniff_format(path) if format == "auto" else format
-    if fmt not in {"vector", "us-epa"} and crs is not None:
-        msg = f"{path}: --crs / crs= is only for vector files and CSV; {fmt} data are in {_FIXED_CRS[fmt]}"
+    fmt = get_format(sniff_format(path) if format == "auto" else format)
+    if fmt.fixed_crs is not None and crs is not None:
+        msg = f"{path}: --crs / crs= is only for vector files and CSV; {fmt.name} data are in {fmt.fixed_crs}"
         raise InputError(msg)
-    if fmt in {"osm", "uk-blr", "cz-brownfields"} and where:
-        msg = f"{path}: a where filter is not supported for {fmt}; filter the result instead"
+    if not fmt.where and where:
+        msg = f"{path}: a where filter is not supported for {fmt.name}; filter the result instead"
         raise InputError(msg)
-    if fmt == "ruian":
-        return read_ruian(
-            path,
-            layer=layer,
-            where=where,
-            kind=kind,
-            default_kind=default_kind,
-            columns=columns,
-            working_crs=working_crs,
-        )
-    if fmt == "osm":
-        preset = resolve_preset(layer)
-        return read_osm_file(
-            path,
-            tags=preset.tags,
-            kind=kind or (preset.kind if default_kind else None),
-            columns=columns,
-            working_crs=working_crs,
-        )
-    if fmt == "uk-blr":
-        return read_uk_blr(
-            path, kind=kind or ("brownfield" if default_kind else None), columns=columns, working_crs=working_crs
-        )
-    if fmt == "cz-brownfields":
-        return read_cz_brownfields(
-            path, kind=kind or ("brownfield" if default_kind else None), columns=columns, working_crs=working_crs
-        )
-    return _read_vector_file(
-        path,
-        fmt=fmt,
+    request = ReadRequest(
         layer=layer,
         where=where,
         columns=columns,
-        kind=kind,
+        kind=kind or (fmt.default_kind if default_kind else None),
         default_kind=default_kind,
         crs=crs,
         working_crs=working_crs,
         source_name=source_name,
     )
-
-
-def _read_vector_file(
-    path: Path,
-    *,
-    fmt: str,
-    layer: str | None,
-    where: str | None,
-    columns: Mapping[str, str] | None,
-    kind: str | None,
-    default_kind: bool,
-    crs: object | None,
-    working_crs: object | None,
-    source_name: str | None,
-) -> gpd.GeoDataFrame:
-    """A vector file: a sites file gisplan wrote, EPA RE-Powering records, or plain features."""
-    raw = read_vector(path, layer=layer, where=where, crs=crs)
-    if fmt == "vector" and not columns and is_sites_frame(raw):
-        # a file gisplan wrote (`gisplan read`, `score`): keep its kinds, ids and attributes
-        return read_sites_frame(raw, label=file_label(path, layer), kind=kind, working_crs=working_crs)
-    if fmt == "us-epa":
-        return read_us_epa(
-            raw,
-            label=file_label(path, layer),
-            kind=kind or ("brownfield" if default_kind else None),
-            columns=columns,
-            working_crs=working_crs,
-        )
-    return canonical(
-        raw,
-        source=source_name or _default_source(path, layer),
-        source_ids=raw.index,
-        names=guess_names(raw),
-        kind=kind,
-        label=file_label(path, layer),
-        columns=columns,
-        working_crs=working_crs,
-    )
+    return fmt.read(path, request)
 
 
 def read(
@@ -176,7 +106,7 @@ def read(
         strings are refused.
     format
         ``auto`` (sniff), ``ruian``, ``uk-blr``, ``cz-brownfields``, ``us-epa`` (EPA RE-Powering
-        screening sites), ``osm`` or ``vector``.
+        screening sites), ``osm``, ``vector`` or any format registered with :mod:`gisplan.formats`.
     layer
         Vector: the layer of a multi-layer file. RÚIAN: ``obce``, ``parcely`` or
         ``stavebni_objekty`` (default) or a GDAL layer name. OSM: a preset, ``buildings``
@@ -207,8 +137,8 @@ def read(
         ``area_source`` (``geometry``, ``declared:<field>[<unit>]`` or ``not_available``), the
         source attributes in snake_case, and ``geometry`` in the working CRS.
     """
-    if format not in FORMATS:
-        msg = f"unknown format {format!r}; use one of {', '.join(FORMATS)}"
+    if format not in format_names():
+        msg = f"unknown format {format!r}; use one of {', '.join(format_names())}"
         raise InputError(msg)
     check_kind(kind)
     return read_path(

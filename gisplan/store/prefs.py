@@ -7,15 +7,13 @@ or unknown user); each change is audited like every other write.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from gisplan.errors import InputError
 from gisplan.store import permissions as perm
-from gisplan.store.models import Base, UTCDateTime, utcnow
+from gisplan.store.models import UserPref, utcnow
 
 if TYPE_CHECKING:
     from gisplan.store.store import Store
@@ -24,16 +22,6 @@ if TYPE_CHECKING:
 #: The key of the interface language (``cs``, ``en``…).
 LANGUAGE = "language"
 MAX_VALUE_CHARS = 200
-
-
-class UserPref(Base):
-    """One preference of one user."""
-
-    __tablename__ = "user_prefs"
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def get_pref(store: Store, user_id: int, key: str) -> str | None:

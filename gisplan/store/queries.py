@@ -7,11 +7,13 @@ logged-in user may make).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gisplan.store import permissions as perm
-from gisplan.store.models import SiteScore, User, UserScope
+from gisplan.store.models import Site, SiteScore, User, UserScope
 from gisplan.store.store import Store
 
 
@@ -35,4 +37,76 @@ def active_user(store: Store, user_id: int) -> tuple[User, perm.Scope] | None:
     return found
 
 
-__all__ = ["active_user", "scored_profiles"]
+#: Columns of :func:`site_index_rows`, in order.
+SITE_INDEX_COLUMNS = (
+    "site_id",
+    "kind",
+    "name",
+    "municipality_code",
+    "region_code",
+    "status",
+    "area_m2",
+    "minx",
+    "miny",
+    "maxx",
+    "maxy",
+    "score",
+    "excluded",
+    "capacity_kwp",
+    "completeness",
+)
+
+
+def site_index_rows(store: Store, profile: str) -> list[tuple[Any, ...]]:
+    """Every current (not end-dated) site scored with ``profile``: one tuple of :data:`SITE_INDEX_COLUMNS` each.
+
+    Bounding boxes in [m] of the store's CRS, ``score`` [0–100], ``capacity_kwp`` [kWp].
+    """
+    stmt = (
+        select(
+            Site.id,
+            Site.kind,
+            Site.name,
+            Site.municipality_code,
+            Site.region_code,
+            Site.status,
+            Site.area_m2,
+            Site.minx,
+            Site.miny,
+            Site.maxx,
+            Site.maxy,
+            SiteScore.score,
+            SiteScore.excluded,
+            SiteScore.capacity_kwp,
+            SiteScore.completeness,
+        )
+        .join(SiteScore, SiteScore.site_id == Site.id)
+        .where(SiteScore.profile == profile, Site.end_date.is_(None))
+    )
+    return store.read(lambda s: [tuple(row) for row in s.execute(stmt)])
+
+
+def site_geometries(store: Store, site_ids: list[str]) -> dict[str, Any]:
+    """Site id -> shapely geometry [store's CRS] for the ids that exist (one query: pass a few hundred at a time)."""
+    stmt = select(Site.id, Site.geom).where(Site.id.in_(site_ids))
+    return store.read(lambda s: {str(sid): geom for sid, geom in s.execute(stmt).tuples()})
+
+
+def site_addresses(store: Store) -> list[tuple[str, str]]:
+    """``(site id, address)`` of every current site with an ``address`` attribute (RÚIAN buildings).
+
+    Reads only that one attribute in the database (a JSON path), not the whole attributes.
+    """
+    address = Site.attributes["address"].as_string()
+    stmt = select(Site.id, address).where(Site.end_date.is_(None), address.is_not(None))
+    return store.read(lambda s: [(str(i), str(a)) for i, a in s.execute(stmt) if a])
+
+
+__all__ = [
+    "SITE_INDEX_COLUMNS",
+    "active_user",
+    "scored_profiles",
+    "site_addresses",
+    "site_geometries",
+    "site_index_rows",
+]

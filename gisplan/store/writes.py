@@ -3,14 +3,14 @@
 Each method wraps the :class:`Tx` method of the same name in
 :meth:`Store.transaction <gisplan.store.store.Store.transaction>`, which re-reads
 the actor, checks the permission and the version, writes, and audits.
+Submissions have no such shortcut: they go through the intake's checks, in
+:mod:`gisplan.workflows.submissions`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-
-from shapely.geometry.base import BaseGeometry
 
 from gisplan.store import permissions as perm
 from gisplan.store.models import (
@@ -20,7 +20,6 @@ from gisplan.store.models import (
     Site,
     SiteCommunityLink,
     SiteFundingLink,
-    Submission,
     User,
 )
 from gisplan.store.people_ops import Member, PeopleOps
@@ -161,20 +160,6 @@ class WriteMethods:
     def add_funding_call(self, actor: ActorRef, code: str, **fields: Any) -> FundingCall:
         """Create a funding call (admins only)."""
         return self.transaction(actor, lambda tx: tx.add_funding_call(code, **fields))
-
-    def submit_site(
-        self, actor: ActorRef, municipality_code: str, kind: str, name: str, geom: BaseGeometry | None, **fields: Any
-    ) -> Submission:
-        """A municipality submits a candidate site."""
-        return self.transaction(actor, lambda tx: tx.submit_site(municipality_code, kind, name, geom, **fields))
-
-    def update_submission(
-        self, actor: ActorRef, submission_id: int, *, expected_version: int, **fields: Any
-    ) -> Submission:
-        """The submitting municipality edits its submission."""
-        return self.transaction(
-            actor, lambda tx: tx.update_submission(submission_id, expected_version=expected_version, **fields)
-        )
 
     def authorize_export(self, actor: ActorRef, what: str) -> None:
         """Raise PermissionDeniedError unless ``actor`` may export; audit the export."""

@@ -17,7 +17,7 @@ import streamlit as st
 
 from gisplan.app import auth, cache, mapdata
 from gisplan.store import Store, open_store
-from gisplan.store.ingest import ingest
+from gisplan.workflows.ingest import ingest
 from tests.store import conftest as store_fixtures
 from tests.store.helpers import World, write_scored
 from tests.store.test_ingest import ROWS

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from gisplan.app import auth
 from gisplan.app.pages.export_page import export_bytes, file_name
 from gisplan.store import Store, open_store
-from gisplan.store import shortlists as sl
+from gisplan.workflows import shortlists as sl
 from tests.export.conftest import HOSTILE_NAME, ExportWorld, filled_template, sqlite_template  # noqa: F401
 
 PAGE = "gisplan.app.pages.export_page"

@@ -6,8 +6,8 @@ from gisplan import funding, settings
 from gisplan.app import fundingmatrix
 from gisplan.app.i18n import t
 from gisplan.store import SYSTEM
-from gisplan.store import shortlists as sl
 from gisplan.store.models import SiteFundingLink
+from gisplan.workflows import shortlists as sl
 from tests.app import test_communities_page
 from tests.app.test_communities_page import World, frame, run_page, texts
 

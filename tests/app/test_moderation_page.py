@@ -9,8 +9,9 @@ import shapely
 
 from gisplan.app.pages.moderation_page import form_rows
 from gisplan.store import Tx
-from gisplan.store import moderation as mod
 from gisplan.store.models import Submission
+from gisplan.workflows import moderation as mod
+from gisplan.workflows.submissions import INTAKE_CHECKS
 from tests.app.submitworld import (
     HORNI,
     INSIDE_HORNI,
@@ -50,7 +51,9 @@ def submit(world: SubmitWorld, *, name: str = "Bývalá pila", crosses_border: b
     }
 
     def work(tx: Tx) -> Submission:
-        sub = tx.submit_site(HORNI, "brownfield", name, shapely.box(x, y, x + 200, y + 200), attributes=attributes)
+        sub = tx.submit_site(
+            HORNI, "brownfield", name, shapely.box(x, y, x + 200, y + 200), attributes=attributes, checks=INTAKE_CHECKS
+        )
         mod.notify_submitted(tx, [sub])
         return sub
 

@@ -36,7 +36,7 @@ TIMEOUT_MS = 30_000
 def _score_and_ingest(store: Any, layers: Path, data: Path, work: Path) -> None:
     from gisplan import settings
     from gisplan.cli import main
-    from gisplan.store.ingest import ingest
+    from gisplan.workflows.ingest import ingest
 
     profile = ROOT / "layers" / "profiles" / "ground_pv.yaml"
     with settings.override(data_dir=data, layers_dir=layers):

@@ -16,7 +16,7 @@ import pypdf
 import pytest
 
 from gisplan.store import SYSTEM, Store
-from gisplan.store import shortlists as sl
+from gisplan.workflows import shortlists as sl
 from tests.app.appstore import GOOD_SITE
 from tests.e2e.appcore import Network, ServedApp, log_in, screenshot, served_app, xss_flags
 

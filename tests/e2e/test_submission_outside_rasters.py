@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 from gisplan.crs import WGS84, transformer
 from gisplan.export import dossier_html, load_snapshot
 from gisplan.store import SYSTEM, Scope, open_store
-from gisplan.store import shortlists as sl
+from gisplan.workflows import shortlists as sl
 from tests.app.conftest import X0, Y0, build_tiny_region
 from tests.app.submitworld import DOLNI, HORNI, REGION, TINY_PROFILE
 from tests.conftest import ROOT

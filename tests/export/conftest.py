@@ -18,8 +18,8 @@ import pytest
 import shapely
 
 from gisplan.store import SYSTEM, Store, Tx, open_store
-from gisplan.store import shortlists as sl
 from gisplan.store.models import Community, Site, SiteScore
+from gisplan.workflows import shortlists as sl
 from tests.store.conftest import pg_schema, sqlite_template, store, store_url  # noqa: F401 - shared fixtures
 from tests.store.helpers import World, build_world
 

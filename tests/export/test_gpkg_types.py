@@ -16,8 +16,8 @@ from gisplan.export import load_snapshot, write_geopackage
 from gisplan.export._gpkg import _plain
 from gisplan.export._styles import SLD_NS
 from gisplan.store import SYSTEM, Store, Tx
-from gisplan.store import shortlists as sl
 from gisplan.store.models import Site, SiteScore
+from gisplan.workflows import shortlists as sl
 from tests.export.conftest import ExportWorld
 from tests.export.test_gpkg import validate_gpkg  # noqa: F401 - fixture
 

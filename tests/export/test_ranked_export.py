@@ -19,8 +19,8 @@ import pytest
 from gisplan import settings
 from gisplan.cli import main
 from gisplan.store import Store, open_store
-from gisplan.store import shortlists as sl
-from gisplan.store.ingest import ingest
+from gisplan.workflows import shortlists as sl
+from gisplan.workflows.ingest import ingest
 
 PROFILE = "ground_pv"
 

@@ -151,14 +151,14 @@ def test_unknown_variant_and_wrong_suffix_are_refused(snap: object, tmp_path: Pa
 def test_xlsx_overview_reads_in_the_language_with_units_and_no_codes(
     snap: object, tmp_path: Path, lang: str, sheet: str
 ) -> None:
-    from gisplan.export._dossier_labels import LABELS
+    from gisplan.export._dossier_labels import labels as dossier_labels
 
     path = write_xlsx(snap, tmp_path / "sites.xlsx", lang=lang)  # type: ignore[arg-type]
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[0] == sheet
     rows = list(book[sheet].iter_rows(values_only=True))
     header, body = list(rows[0]), rows[1:]
-    labels = LABELS[lang]
+    labels = dossier_labels(lang)
     assert header[:5] == [labels[k] for k in ("rank", "site", "municipality", "kind", "status")]
     assert labels["capacity_kwp"] in header and "[kWp]" in labels["capacity_kwp"]
     ranks = [row[0] for row in body if row[0] is not None]

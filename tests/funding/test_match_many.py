@@ -15,8 +15,8 @@ from sqlalchemy import select
 from gisplan.cli import main
 from gisplan.funding import load_calls, programmes
 from gisplan.store import SYSTEM, Scope, Tx, open_store
-from gisplan.store import shortlists as sl
 from gisplan.store.models import FundingCall, Site, SiteFundingLink, SiteScore, User
+from gisplan.workflows import shortlists as sl
 
 #: Demo municipalities (okres Teplice, Ústecký kraj, see gisplan.funding.demo_places).
 CODES = ("999101", "999102", "999103")

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from gisplan.funding import SiteFacts
-from gisplan.funding._reasons import _TEMPLATES, all_met
-from gisplan.funding._reasons_more import LABELS, TEMPLATES
+from gisplan.funding._reasons import all_met
 from gisplan.funding._rules import capacity_rule, evaluate, intake_rule, population_rule, territory_rule
 from tests.funding.helpers import make_call
 from tests.funding.test_reasons_cs import CASES
+from gisplan.texts import CATALOGUES
 from tests.funding.test_rules import PLACES, TODAY
 
 LANGS = ("pl", "hu", "da")
 
 
-def test_every_template_has_each_language_with_known_placeholders() -> None:
-    assert set(TEMPLATES) == set(_TEMPLATES)
-    for key, texts in TEMPLATES.items():
-        assert set(texts) == set(LANGS), key
-        english = set(re.findall(r"{(\w+)}", _TEMPLATES[key][0]))
-        for lang, text in texts.items():
-            # the capitalised subject ({What}, {Noun}) may stand for the English {what}/{noun}
-            used = {name.lower() for name in re.findall(r"{(\w+)}", text)}
-            assert used <= {name.lower() for name in english} | {"what", "noun"}, (key, lang, text)
+FUNDING_GROUPS = ("funding_reason.", "funding_subject.", "funding_limited.", "funding_missing.", "funding_quantity.")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_reason_text_has_its_own_wording_in_the_language(lang: str) -> None:
+    """No reason wording falls back to English (same placeholders: tests/app/test_i18n.py)."""
+    english = [key for key in CATALOGUES["en"] if key.startswith(("funding_", "exclusion."))]
+    assert len(english) > 100
+    assert not [key for key in english if key not in CATALOGUES[lang]]
+    assert any(key.startswith(FUNDING_GROUPS) for key in english)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -59,7 +58,9 @@ def test_polish_hungarian_danish_sentences_read_naturally() -> None:
 
 
 def test_vocabulary_labels_cover_the_czech_ones() -> None:
-    from gisplan.funding._reasons import LABELS_CS
-
+    czech = {key for key in CATALOGUES["cs"] if key.startswith("funding_label.")}
+    assert {"funding_label.municipality", "funding_label.pv_ground", "funding_label.mining"} <= czech
     for lang in LANGS:
-        assert set(LABELS[lang]) == set(LABELS_CS), lang
+        labels = {key: text for key, text in CATALOGUES[lang].items() if key.startswith("funding_label.")}
+        assert set(labels) == czech, lang
+        assert sum(text == key.removeprefix("funding_label.") for key, text in labels.items()) <= 3, lang

@@ -24,7 +24,7 @@ import pytest
 import shapely
 
 from gisplan.errors import UploadRejectedError
-from gisplan.intake import REASONS_CS, IntakeLimits, check_upload
+from gisplan.intake import REASON_CODES, IntakeLimits, check_upload
 from tests.intake.conftest import (
     A_CENTRE,
     B_CENTRE,
@@ -408,7 +408,7 @@ def test_bad_input_is_refused(name: str, tmp_path: Path, municipalities: gpd.Geo
     error = info.value
     assert error.reason == case.reason, str(error)
     assert case.phrase in str(error), str(error)
-    assert error.reason in REASONS_CS
+    assert error.reason in REASON_CODES
     # messages name the upload, never our private temp folder
     assert "gisplan-intake-" not in str(error)
 

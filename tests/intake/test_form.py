@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from gisplan.errors import UploadRejectedError
-from gisplan.intake import FIELD_LABELS, SubmissionForm, required_fields, validate_form
+from gisplan.intake import FORM_FIELDS, SubmissionForm, required_fields, validate_form
 
 
 def good_form() -> dict[str, Any]:
@@ -90,4 +90,4 @@ def test_required_fields_and_labels() -> None:
         "consent_to_publish",
         "contact",
     }
-    assert set(SubmissionForm.model_fields) == set(FIELD_LABELS)
+    assert tuple(SubmissionForm.model_fields) == FORM_FIELDS

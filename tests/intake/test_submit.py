@@ -8,8 +8,9 @@ import geopandas as gpd
 import pytest
 
 from gisplan.errors import PermissionDeniedError, UploadRejectedError
-from gisplan.intake import IntakeResult, check_drawing, submit, validate_form
+from gisplan.intake import IntakeResult, check_drawing, validate_form
 from gisplan.store import SYSTEM, Scope, Store, open_store
+from gisplan.workflows.submissions import submit
 from tests.intake.conftest import A_BOX, A_CENTRE, feature_collection, lonlat, polygon, square_lonlat
 from tests.intake.test_form import good_form
 

@@ -16,8 +16,7 @@ from gisplan.participation import (
     submit_proposal,
 )
 from gisplan.store import Store
-from gisplan.store.models import AuditEntry
-from gisplan.store.participation import Proposal, RateEvent
+from gisplan.store.models import AuditEntry, Proposal, RateEvent
 from tests.participation.conftest import jpeg_with_exif, point
 from tests.store.helpers import World
 

@@ -22,8 +22,7 @@ from gisplan.participation import (
     to_geopackage,
 )
 from gisplan.store import Store
-from gisplan.store.models import AuditEntry
-from gisplan.store.participation import Ballot, VoteCode
+from gisplan.store.models import AuditEntry, Ballot, VoteCode
 from tests.participation.conftest import point
 from tests.store.helpers import World
 

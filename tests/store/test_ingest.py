@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from gisplan.errors import ConfigError, InputError, PermissionDeniedError, SourceNotFoundError, UnreadableSourceError
 from gisplan.store import Store
-from gisplan.store.ingest import ingest
+from gisplan.workflows.ingest import ingest
 from tests.store.helpers import World, wkt_equal, write_scored
 
 ROWS = [

@@ -12,8 +12,9 @@ from shapely.geometry import box
 from gisplan.errors import ConflictError, InputError, PermissionDeniedError
 from gisplan.profiles import Profile
 from gisplan.store import Store, Tx
-from gisplan.store import moderation as mod
 from gisplan.store.models import Submission
+from gisplan.workflows import moderation as mod
+from gisplan.workflows.submissions import INTAKE_CHECKS, update_submission
 from tests.store.helpers import REGION_IN, World
 
 X0, Y0 = -770_000.0, -990_000.0
@@ -50,7 +51,7 @@ def submit(store: Store, user: int, code: str = "111", *, name: str = "Old farm"
     attributes: dict[str, Any] = {"form": {"name": name, "area_ha": 1.5}}
 
     def work(tx: Tx) -> Submission:
-        sub = tx.submit_site(code, "brownfield", name, geom, attributes=attributes)
+        sub = tx.submit_site(code, "brownfield", name, geom, attributes=attributes, checks=INTAKE_CHECKS)
         mod.notify_submitted(tx, [sub])
         return sub
 
@@ -184,7 +185,7 @@ def test_withdraw_only_while_open(store: Store, world: World) -> None:
 
 def test_stale_version_is_a_conflict_and_creates_nothing(store: Store, world: World) -> None:
     sub = submit(store, world.municipality)
-    store.update_submission(world.municipality, sub.id, expected_version=sub.version, name="Renamed")
+    update_submission(store, world.municipality, sub.id, expected_version=sub.version, name="Renamed")
     with pytest.raises(ConflictError) as caught:
         mod.accept(store, world.animator, sub.id, expected_version=sub.version, profiles=[], layers={})
     assert caught.value.theirs is not None

@@ -17,9 +17,10 @@ from shapely.geometry import box
 
 from gisplan.errors import PermissionDeniedError
 from gisplan.store import SYSTEM, TRANSITIONS, Role, Scope, Status, Store
-from gisplan.store import moderation as mod
-from gisplan.store.ingest import ingest
 from gisplan.store.permissions import Action, Actor, check
+from gisplan.workflows import moderation as mod
+from gisplan.workflows.ingest import ingest
+from gisplan.workflows.submissions import submit_site, update_submission
 from tests.store.helpers import World, write_scored
 
 ROLES = ("admin", "animator", "municipality", "planner", "disabled")
@@ -41,16 +42,16 @@ def _step(store: Store, actor: int, site_id: str) -> object:
 
 
 def _own_submission(store: Store, world: World) -> int:
-    return store.submit_site(world.municipality, "111", "rooftop", "School roof", ROOF).id
+    return submit_site(store, world.municipality, "111", "rooftop", "School roof", ROOF).id
 
 
 def _other_submission(store: Store, world: World) -> int:
-    return store.submit_site(world.other_municipality, "222", "rooftop", "Other roof", ROOF).id
+    return submit_site(store, world.other_municipality, "222", "rooftop", "Other roof", ROOF).id
 
 
 def _far_submission(store: Store) -> int:
     store.add_user(SYSTEM, "obec999", "municipality", scope=Scope.parse(["municipality:999"]))
-    return store.submit_site(store.user("obec999").id, "999", "brownfield", "Far away", ROOF).id
+    return submit_site(store, store.user("obec999").id, "999", "brownfield", "Far away", ROOF).id
 
 
 OPS: dict[str, Op] = {
@@ -63,13 +64,13 @@ OPS: dict[str, Op] = {
     "link_community_in_scope": lambda s, w, a, p: s.link_community(a, "t:in", w.municipality_111),
     "link_funding_in_scope": lambda s, w, a, p: s.link_funding_call(a, "t:in", w.call, verdict="eligible"),
     "link_funding_outside_region": lambda s, w, a, p: s.link_funding_call(a, "t:out", w.call),
-    "submit_own_municipality": lambda s, w, a, p: s.submit_site(a, "111", "rooftop", "Roof", ROOF),
-    "submit_other_municipality": lambda s, w, a, p: s.submit_site(a, "222", "rooftop", "Roof", ROOF),
-    "edit_own_submission": lambda s, w, a, p: s.update_submission(
-        a, _own_submission(s, w), expected_version=1, name="Better name"
+    "submit_own_municipality": lambda s, w, a, p: submit_site(s, a, "111", "rooftop", "Roof", ROOF),
+    "submit_other_municipality": lambda s, w, a, p: submit_site(s, a, "222", "rooftop", "Roof", ROOF),
+    "edit_own_submission": lambda s, w, a, p: update_submission(
+        s, a, _own_submission(s, w), expected_version=1, name="Better name"
     ),
-    "edit_other_municipality_submission": lambda s, w, a, p: s.update_submission(
-        a, _other_submission(s, w), expected_version=1, name="Hijacked"
+    "edit_other_municipality_submission": lambda s, w, a, p: update_submission(
+        s, a, _other_submission(s, w), expected_version=1, name="Hijacked"
     ),
     "moderate_in_scope": lambda s, w, a, p: mod.accept(
         s, a, _own_submission(s, w), expected_version=1, feedback="good", profiles=[]
@@ -159,7 +160,7 @@ def test_municipality_editing_another_municipalitys_submission_is_refused_and_au
 ) -> None:
     theirs = _other_submission(store, world)
     with pytest.raises(PermissionDeniedError, match=r"municipalities \['111'\]"):
-        store.update_submission(world.municipality, theirs, expected_version=1, name="Hijacked")
+        update_submission(store, world.municipality, theirs, expected_version=1, name="Hijacked")
     sub = store.submissions(municipality_code="222")[0]
     assert (sub.name, sub.version) == ("Other roof", 1)
     entry = store.audit_log(outcome="denied")[0]

@@ -8,7 +8,7 @@ import pytest
 
 from gisplan.errors import InputError
 from gisplan.store import SYSTEM, Store, Tx, open_store
-from gisplan.store.ingest import ingest
+from gisplan.workflows.ingest import ingest
 from tests.store.helpers import World, write_scored
 from tests.store.test_ingest import ROWS
 

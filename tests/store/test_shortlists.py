@@ -8,7 +8,7 @@ import pytest
 
 from gisplan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from gisplan.store import SYSTEM, Store
-from gisplan.store import shortlists as sl
+from gisplan.workflows import shortlists as sl
 from tests.store.helpers import World
 
 

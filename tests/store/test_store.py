@@ -7,8 +7,9 @@ from shapely.geometry import box
 
 from gisplan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from gisplan.store import Store
-from gisplan.store import moderation as mod
 from gisplan.store.models import Site
+from gisplan.workflows import moderation as mod
+from gisplan.workflows.submissions import submit_site, update_submission
 from tests.store.helpers import World, wkt_equal
 
 
@@ -214,12 +215,12 @@ def test_a_stale_status_change_is_a_conflict_not_a_denial(store: Store, world: W
 
 
 def test_a_stale_moderation_or_edit_of_a_submission_is_a_conflict(store: Store, world: World) -> None:
-    sub = store.submit_site(
-        world.municipality, "111", "brownfield", "Old farm", box(-770_000, -990_000, -769_900, -989_900)
+    sub = submit_site(
+        store, world.municipality, "111", "brownfield", "Old farm", box(-770_000, -990_000, -769_900, -989_900)
     )
     mod.reject(store, world.animator, sub.id, expected_version=sub.version, reason="no")
     with pytest.raises(ConflictError):
         mod.accept(store, world.admin, sub.id, expected_version=sub.version, profiles=[])
     with pytest.raises(ConflictError):
-        store.update_submission(world.municipality, sub.id, expected_version=sub.version, name="Renamed")
+        update_submission(store, world.municipality, sub.id, expected_version=sub.version, name="Renamed")
     assert store.submissions()[0].state == "rejected"

@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from gisplan.errors import InputError, UploadRejectedError
 from gisplan.store import Store
-from gisplan.store import moderation as mod
 from gisplan.store.models import Submission
+from gisplan.workflows import moderation as mod
+from gisplan.workflows.submissions import submit_site, update_submission
 from tests.intake.conftest import write_catalogue
 from tests.store.helpers import World
 
@@ -50,7 +51,7 @@ def count(store: Store) -> int:
 def test_submit_site_refuses_what_intake_refuses(store: Store, world: World, case: str) -> None:
     geom, reason = BAD[case]
     with pytest.raises(UploadRejectedError) as info:
-        store.submit_site(world.municipality, "111", "brownfield", "Hostile", geom)
+        submit_site(store, world.municipality, "111", "brownfield", "Hostile", geom)
     assert info.value.reason == reason, str(info.value)
     assert count(store) == 0
 
@@ -58,9 +59,9 @@ def test_submit_site_refuses_what_intake_refuses(store: Store, world: World, cas
 @pytest.mark.parametrize("case", ["bow-tie", "a point 1,500 km away", "no shape"])
 def test_update_and_resubmit_refuse_bad_shapes(store: Store, world: World, case: str) -> None:
     geom, reason = BAD[case]
-    sub = store.submit_site(world.municipality, "111", "brownfield", "Farm", GOOD)
+    sub = submit_site(store, world.municipality, "111", "brownfield", "Farm", GOOD)
     with pytest.raises(UploadRejectedError) as info:
-        store.update_submission(world.municipality, sub.id, expected_version=sub.version, geom=geom)
+        update_submission(store, world.municipality, sub.id, expected_version=sub.version, geom=geom)
     assert info.value.reason == reason
     returned = mod.return_for_changes(store, world.animator, sub.id, expected_version=sub.version, comment="Fix it")
     with pytest.raises(UploadRejectedError):
@@ -74,7 +75,7 @@ def test_update_and_resubmit_refuse_bad_shapes(store: Store, world: World, case:
 
 
 def test_a_valid_shape_is_stored_as_given(store: Store, world: World) -> None:
-    sub = store.submit_site(world.municipality, "111", "brownfield", "Farm", GOOD)
+    sub = submit_site(store, world.municipality, "111", "brownfield", "Farm", GOOD)
     assert sub.geom.equals(GOOD)
     assert count(store) == 1
 
@@ -96,20 +97,20 @@ def test_catalogue_region_and_boundary_are_checked(
     # inside the CRS's area, but 100 km from the region (no boundary known for 999)
     far = box(X0 + 100_000, Y0, X0 + 100_200, Y0 + 100)
     with pytest.raises(UploadRejectedError) as info:
-        store.submit_site(world.municipality, "111", "brownfield", "Far", far)
+        submit_site(store, world.municipality, "111", "brownfield", "Far", far)
     assert info.value.reason == "outside_region"
     # in the region, but in municipality 112, not 111
     other = box(X0 + 10_000, Y0, X0 + 10_200, Y0 + 100)
     with pytest.raises(UploadRejectedError) as info:
-        store.submit_site(world.municipality, "111", "brownfield", "Neighbour's", other)
+        submit_site(store, world.municipality, "111", "brownfield", "Neighbour's", other)
     assert info.value.reason == "outside_municipality"
     assert count(store) == 0
-    store.submit_site(world.municipality, "111", "brownfield", "Ours", GOOD)
+    submit_site(store, world.municipality, "111", "brownfield", "Ours", GOOD)
     assert count(store) == 1
 
 
 def test_withdraw_after_acceptance_is_refused(store: Store, world: World) -> None:
-    sub = store.submit_site(world.municipality, "111", "brownfield", "Farm", GOOD)
+    sub = submit_site(store, world.municipality, "111", "brownfield", "Farm", GOOD)
     accepted = mod.accept(store, world.animator, sub.id, expected_version=sub.version, profiles=[]).submission
     with pytest.raises(InputError, match="withdrawn"):
         mod.withdraw(store, world.municipality, sub.id, expected_version=accepted.version)
@@ -118,7 +119,7 @@ def test_withdraw_after_acceptance_is_refused(store: Store, world: World) -> Non
 
 
 def test_withdraw_while_waiting_still_works(store: Store, world: World) -> None:
-    sub = store.submit_site(world.municipality, "111", "brownfield", "Farm", GOOD)
+    sub = submit_site(store, world.municipality, "111", "brownfield", "Farm", GOOD)
     gone = mod.withdraw(store, world.municipality, sub.id, expected_version=sub.version)
     assert gone.state == "withdrawn"
 
@@ -128,5 +129,5 @@ def test_nul_characters_are_refused_not_a_database_error(store: Store, world: Wo
     # found by the fuzz test: PostgreSQL text and JSONB cannot hold NUL, and the error was not ours
     name, attributes = ("Farm\x00", {}) if field == "name" else ("Farm", {"note": "a\x00b"})
     with pytest.raises(UploadRejectedError, match="NUL character"):
-        store.submit_site(world.municipality, "111", "brownfield", name, GOOD, attributes=attributes)
+        submit_site(store, world.municipality, "111", "brownfield", name, GOOD, attributes=attributes)
     assert count(store) == 0

@@ -31,7 +31,7 @@ from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
 from gisplan.errors import ConflictError, GisplanError, PermissionDeniedError
 from gisplan.store import Role, Status, Store
-from gisplan.store import shortlists as sl
+from gisplan.workflows import shortlists as sl
 
 #: Who sees the page: everybody who may export.
 ROLES: frozenset[Role] = frozenset({Role.ADMIN, Role.ANIMATOR, Role.PLANNER})

@@ -26,6 +26,7 @@ from gisplan import funding
 from gisplan.app import auth, fundingmatrix, shell
 from gisplan.app.auth import SessionUser
 from gisplan.app.escape import escape_markdown
+from gisplan.app.fundingform import RuleInput, apply_rule_inputs, rule_inputs
 from gisplan.app.i18n import fmt_date, fmt_number, t
 from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
@@ -33,6 +34,7 @@ from gisplan.errors import ConfigError, ConflictError, GisplanError, PermissionD
 from gisplan.funding import FundingCall, FundingCatalogue
 from gisplan.funding._models import call_to_data
 from gisplan.store import Action, Role, Store
+from gisplan.texts import has_text
 
 #: Who sees the page: everyone who may log in; only admins edit.
 ROLES: frozenset[Role] = frozenset(Role)
@@ -277,12 +279,6 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n;]", text) if part.strip()]
 
 
-def _range(low: float, high: float) -> dict[str, float] | None:
-    if not low and not high:
-        return None
-    return {k: v for k, v in (("min", low), ("max", high)) if v}
-
-
 def _form_data(call: FundingCall, values: dict[str, Any]) -> dict[str, Any]:
     """The call's plain data with the form's values on top."""
     data = call_to_data(call)
@@ -304,17 +300,8 @@ def _form_data(call: FundingCall, values: dict[str, Any]) -> dict[str, Any]:
             "notes": values["notes"].strip() or None,
         }
     )
-    old_limits = data.get("limits") or {}
-    limits = dict(old_limits)
-    for key, rng in (
-        ("capacity_kwp", _range(values["capacity_min"], values["capacity_max"])),
-        ("population", _range(0.0, values["population_max"])),
-    ):
-        if rng:
-            limits[key] = rng
-        elif old_limits.get(key) != "unknown":  # a limit of unknown value stays unknown until a value is given
-            limits.pop(key, None)
-    data["limits"] = limits
+    data["limits"] = data.get("limits") or {}
+    apply_rule_inputs(data, values, rule_inputs(call))  # the limits and added rules, generated from the registry
     data["territory"] = _form_territory(call, values)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -438,11 +425,24 @@ def _resolve_conflict(store: Store, viewer: SessionUser, conflict: dict[str, Any
         st.rerun()
 
 
-def _limit_value(limit: Any, end: str) -> float:
-    if limit is None or isinstance(limit, str):
-        return 0.0
-    value = getattr(limit, end)
-    return float(value or 0.0)
+def _rule_input(item: RuleInput, column: Any, lang: str, key: str) -> Any:
+    label = t(item.label_key, lang) if item.label_key and has_text(item.label_key) else item.label
+    if item.widget in ("range", "number"):
+        low = 0.0 if item.widget == "range" else None
+        return column.number_input(label, min_value=low, value=item.value, key=key + item.name)
+    if item.widget == "checkbox":
+        return column.checkbox(label, value=item.value, key=key + item.name)
+    return column.text_input(label, item.value, key=key + item.name)
+
+
+def _rule_fields(call: FundingCall, lang: str, key: str) -> dict[str, Any]:
+    """The inputs of every rule the registry shows in the form: mins on the left, maxes on the right."""
+    left, right = st.columns(2)
+    values: dict[str, Any] = {}
+    for i, item in enumerate(rule_inputs(call)):
+        column = right if item.part == "max" or (item.part is None and i % 2) else left
+        values[item.name] = _rule_input(item, column, lang, key)
+    return values
 
 
 def _form_fields(call: FundingCall, lang: str) -> dict[str, Any]:
@@ -511,26 +511,9 @@ def _form_fields(call: FundingCall, lang: str) -> dict[str, Any]:
             "" if isinstance(call.territory, str) else ", ".join(call.territory.municipalities),
             key=key + "municipalities",
         ),
-        "capacity_min": left.number_input(
-            t("fund.capacity_min", lang),
-            min_value=0.0,
-            value=_limit_value(call.limits.capacity_kwp, "min"),
-            key=key + "capacity_min",
-        ),
-        "capacity_max": right.number_input(
-            t("fund.capacity_max", lang),
-            min_value=0.0,
-            value=_limit_value(call.limits.capacity_kwp, "max"),
-            key=key + "capacity_max",
-        ),
-        "population_max": left.number_input(
-            t("fund.population_max", lang),
-            min_value=0.0,
-            value=_limit_value(call.limits.population, "max"),
-            key=key + "population_max",
-        ),
-        "notes": st.text_area(t("fund.notes", lang), call.notes or "", key=key + "notes"),
     }
+    values |= _rule_fields(call, lang, key)
+    values["notes"] = st.text_area(t("fund.notes", lang), call.notes or "", key=key + "notes")
     st.caption(t("fund.edit_hint", lang))
     return values
 

@@ -1,6 +1,6 @@
 """The Moderation page: the animator's queue of submissions in their territory, and the three decisions.
 
-The queue is :func:`gisplan.store.moderation.queue` (``submitted`` submissions
+The queue is :func:`gisplan.workflows.moderation.queue` (``submitted`` submissions
 the user may see: an animator's regions, MAS territories and municipalities; an
 admin's all). For the chosen one the page shows the shape on a map, the intake
 findings (border crossing, repair), the form and the preview scored at
@@ -27,8 +27,8 @@ from gisplan.app.submitform import CHOICES, CONTACT, INTENDED_USES, UTILITIES, l
 from gisplan.app.tables import show_table
 from gisplan.errors import ConflictError, GisplanError, InputError, PermissionDeniedError
 from gisplan.store import Role, Store
-from gisplan.store import moderation as mod
 from gisplan.store.models import Submission, User
+from gisplan.workflows import moderation as mod
 
 ROLES = frozenset({Role.ADMIN, Role.ANIMATOR})
 #: Session-state keys.

@@ -22,8 +22,8 @@ from gisplan.app.submitform import form_values, form_widgets, show_problems
 from gisplan.app.tables import show_table
 from gisplan.errors import ConflictError, InputError, PermissionDeniedError, UploadRejectedError
 from gisplan.store import Role, Store
-from gisplan.store import moderation as mod
 from gisplan.store.models import Submission
+from gisplan.workflows import moderation as mod
 
 ROLES = frozenset({Role.ADMIN, Role.MUNICIPALITY})
 PICK = "mysub_pick"

@@ -12,7 +12,7 @@ Steps, each kept in session state so Streamlit's reruns do not lose them:
    their areas, the warnings, and the score and energy estimate per applicable
    profile (:func:`gisplan.intake.preview`);
 4. the form (:mod:`gisplan.app.submitform`), validated with every problem listed;
-   the submit stores all sites or none (:func:`gisplan.intake.submit`), and the
+   the submit stores all sites or none (:func:`gisplan.workflows.submissions.submit`), and the
    animators of the municipality get a notice.
 """
 
@@ -36,6 +36,7 @@ from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
 from gisplan.errors import GisplanError, PermissionDeniedError, UploadRejectedError
 from gisplan.store import Role
+from gisplan.workflows import submissions
 
 ROLES = frozenset({Role.ADMIN, Role.MUNICIPALITY})
 #: Session-state keys.
@@ -350,7 +351,7 @@ def _form_step(
         return
     try:
         form = intake.validate_form(form_values(raw, kind=kind))
-        stored = intake.submit(store, user_id, result, form, confirm_repairs=confirmed, preview=table)
+        stored = submissions.submit(store, user_id, result, form, confirm_repairs=confirmed, preview=table)
     except UploadRejectedError as exc:
         if exc.problems:
             show_problems(exc.problems, lang)

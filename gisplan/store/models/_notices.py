@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gisplan.store.models import Base, JSONType, UTCDateTime, utcnow
+from gisplan.store.models._core import Base, JSONType, UTCDateTime, utcnow
 
 
 class Notice(Base):

@@ -13,7 +13,7 @@ Moderating (accept, reject, return) needs ``submission.moderate`` inside the
 animator's scope; resubmitting and withdrawing need ``submission.edit`` for the
 submission's municipality. Both are checked by the store (re-reading the user),
 versioned (``expected_version``), audited, and a refusal is audited too. Every
-move leaves a :class:`~gisplan.store.notices.Notice` for the other side: the
+move leaves a :class:`~gisplan.store.models.Notice` for the other side: the
 animators covering the municipality (the admins when none does) on
 submission and resubmission, the municipality's users on a decision.
 """
@@ -29,10 +29,19 @@ from sqlalchemy import select, update
 
 from gisplan.errors import InputError
 from gisplan.store import permissions as perm
-from gisplan.store.models import Community, CommunityMember, Site, SiteScore, Submission, User, UserScope, utcnow
-from gisplan.store.notices import Notice
-from gisplan.store.sitescores import area_and_source, score_rows
+from gisplan.store.models import (
+    Community,
+    CommunityMember,
+    Notice,
+    Site,
+    SiteScore,
+    Submission,
+    User,
+    UserScope,
+    utcnow,
+)
 from gisplan.store.tx import UNSET
+from gisplan.workflows.site_scoring import area_and_source, score_rows
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry

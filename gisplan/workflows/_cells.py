@@ -1,6 +1,6 @@
 """Cells of a scored GeoPackage as the store keeps them: plain Python values, parsed JSON lists.
 
-Used by :mod:`gisplan.store.ingest`. Converting column by column (:func:`_plain_list`,
+Used by :mod:`gisplan.workflows.ingest`. Converting column by column (:func:`_plain_list`,
 :func:`_json_lists`) gives exactly the values of one :func:`_plain` per cell, so the
 content hash of a site does not depend on which way it was computed.
 """

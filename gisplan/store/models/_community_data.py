@@ -20,7 +20,7 @@ import datetime as dt
 from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gisplan.store.models import Base, UTCDateTime, utcnow
+from gisplan.store.models._core import Base, UTCDateTime, utcnow
 
 
 class MeasuredDemand(Base):

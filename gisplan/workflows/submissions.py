@@ -1,10 +1,14 @@
-"""Store a checked submission: every site of it, or none.
+"""Municipality submissions: store a checked upload, submit or edit one site, always through the intake's checks.
 
-Uses only the store's public API (:meth:`gisplan.store.Store.transaction` and
-``Tx.submit_site``): one transaction holds all sites of the upload, so a refusal
-(permission, a site that fails) rolls everything back. Each site becomes one
-submission row; its ``attributes`` keep the form, the intake findings (repair,
-border crossing, warnings), the file's own attributes and the preview.
+- :func:`submit` stores every site of a checked upload (:func:`gisplan.intake.check_upload`
+  or :func:`gisplan.intake.check_drawing`), or none: one transaction holds all sites, so a
+  refusal (permission, a site that fails) rolls everything back. Each site becomes one
+  submission row; its ``attributes`` keep the form, the intake findings (repair, border
+  crossing, warnings), the file's own attributes and the preview.
+- :func:`submit_site` and :func:`update_submission` are the Python API for one site: the
+  same checks as an upload (:data:`INTAKE_CHECKS`: text, shape, place), after the permission.
+
+Moderation of what was submitted is in :mod:`gisplan.workflows.moderation`.
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gisplan.intake._types import IntakeResult, reject
+from gisplan.intake import IntakeResult, check_site_geometry, check_submission_text, reject
+from gisplan.store.tx import UNSET
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from collections.abc import Mapping
 
-    from gisplan.intake._form import SubmissionForm
+    import pandas as pd
+    from shapely.geometry.base import BaseGeometry
+
+    from gisplan.intake import SubmissionForm
     from gisplan.store import ActorRef, Store
     from gisplan.store.models import Submission
 
@@ -140,10 +148,10 @@ def submit(
     ]
 
     def work(tx: Any) -> list[Submission]:
-        from gisplan.store.moderation import notify_submitted
+        from gisplan.workflows.moderation import notify_submitted
 
         subs = [
-            tx.submit_site(result.municipality_code, site_kind, site_name, geom, attributes=attrs)
+            tx.submit_site(result.municipality_code, site_kind, site_name, geom, attributes=attrs, checks=INTAKE_CHECKS)
             for site_name, geom, attrs in items
         ]
         notify_submitted(tx, subs)  # the animators of the municipality hear of it
@@ -153,4 +161,80 @@ def submit(
     return out
 
 
-__all__ = ["site_attributes", "submit"]
+class IntakeChecks:
+    """The intake's checks of one site (:class:`gisplan.store.people_ops.SubmissionChecks`)."""
+
+    def text(self, name: str, attributes: Mapping[str, Any] | None) -> None:
+        """Name and attributes: lengths, control characters (:func:`gisplan.intake.check_submission_text`)."""
+        check_submission_text(name, attributes)
+
+    def geometry(self, geom: BaseGeometry | None, srid: int, municipality_code: str) -> None:
+        """Shape and place (:func:`gisplan.intake.check_site_geometry`)."""
+        check_site_geometry(geom, srid=srid, municipality_code=municipality_code)
+
+
+#: The checks every stored submission passes, whoever calls.
+INTAKE_CHECKS = IntakeChecks()
+
+
+def submit_site(  # noqa: PLR0917 - the order of Store.submit_site it replaces
+    store: Store,
+    actor: ActorRef,
+    municipality_code: str,
+    kind: str,
+    name: str,
+    geom: BaseGeometry | None,
+    *,
+    attributes: Mapping[str, Any] | None = None,
+) -> Submission:
+    """A municipality submits one candidate site (``geom`` in the store's CRS, EPSG:``store.srid``).
+
+    The animators covering the municipality get a notice. Raises
+    :class:`~gisplan.errors.PermissionDeniedError` (audited) for a user who may not submit
+    here, :class:`~gisplan.errors.InputError` (an ``UploadRejectedError`` for a shape) when
+    a check fails; nothing is stored then.
+    """
+
+    def work(tx: Any) -> Submission:
+        from gisplan.workflows.moderation import notify_submitted
+
+        sub: Submission = tx.submit_site(
+            municipality_code, kind, name, geom, attributes=attributes, checks=INTAKE_CHECKS
+        )
+        notify_submitted(tx, [sub])
+        return sub
+
+    out: Submission = store.transaction(actor, work)
+    return out
+
+
+def update_submission(
+    store: Store,
+    actor: ActorRef,
+    submission_id: int,
+    *,
+    expected_version: int,
+    name: str = UNSET,
+    geom: BaseGeometry | None = UNSET,
+    attributes: Mapping[str, Any] = UNSET,
+) -> Submission:
+    """The submitting municipality edits its submission while it is ``submitted`` (checked as :func:`submit_site`).
+
+    Raises :class:`~gisplan.errors.ConflictError` when the submission moved on from
+    ``expected_version``.
+    """
+    out: Submission = store.transaction(
+        actor,
+        lambda tx: tx.update_submission(
+            submission_id,
+            expected_version=expected_version,
+            name=name,
+            geom=geom,
+            attributes=attributes,
+            checks=INTAKE_CHECKS,
+        ),
+    )
+    return out
+
+
+__all__ = ["INTAKE_CHECKS", "IntakeChecks", "site_attributes", "submit", "submit_site", "update_submission"]

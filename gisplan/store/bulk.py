@@ -1,6 +1,6 @@
 """Bulk ingest into PostgreSQL + PostGIS: ``COPY`` into temporary tables, then a few set-based statements.
 
-The row-by-row path (:func:`gisplan.store.ingest._apply`: executemany of INSERT,
+The row-by-row path (:func:`gisplan.workflows.ingest._apply`: executemany of INSERT,
 UPDATE and INSERT … ON CONFLICT in chunks of 2,000) sends every row through
 SQLAlchemy's parameter handling. Here the prepared rows are streamed with
 psycopg 3's ``cursor.copy`` (text format) into two ``ON COMMIT DROP`` temporary
@@ -148,7 +148,7 @@ def apply_copy(
     today: dt.date,
     now: dt.datetime,
 ) -> tuple[int, int, int]:
-    """Merge prepared (sites, scores), as from :func:`gisplan.store.ingest._prepare`; return (new, updated, ended)."""
+    """Merge prepared (sites, scores) of :mod:`gisplan.workflows.ingest`; return (new, updated, ended)."""
     sites, scores = prepared
     session = tx.session.connection()  # a Connection: its results carry the row counts
     session.execute(text(_TEMP.format(name="_ingest_sites", columns=", ".join(SITE_COLUMNS), table="sites")))

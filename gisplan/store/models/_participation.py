@@ -19,7 +19,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gisplan.store.geometry import Geometry
-from gisplan.store.models import Base, UTCDateTime, utcnow
+from gisplan.store.models._core import Base, UTCDateTime, utcnow
 
 
 class Proposal(Base):

@@ -1,4 +1,4 @@
-"""Named shortlists of sites: the tables, and the reads and writes on them.
+"""Named shortlists of sites: the reads and writes on them (the tables are in :mod:`gisplan.store.models`).
 
 A planner (or an animator, or an admin: everybody who may export) gathers sites
 into a named shortlist, by their workflow status, by filters, or by hand, and
@@ -17,49 +17,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from gisplan.errors import ConflictError, InputError, NotFoundError
 from gisplan.store import permissions as perm
-from gisplan.store.models import Base, JSONType, Site, SiteScore, User, UTCDateTime, utcnow
+from gisplan.store.models import MAX_NAME_LENGTH, Shortlist, ShortlistMember, Site, SiteScore, User, utcnow
 
 if TYPE_CHECKING:
     from gisplan.store.store import Store
     from gisplan.store.tx import ActorRef
     from gisplan.store.writes import Tx
 
-#: Longest shortlist name [characters].
-MAX_NAME_LENGTH = 200
 _FIELDS = ("name", "description", "profile", "rule")
-
-
-class Shortlist(Base):
-    """A named list of sites to export; ``rule`` records how it was built (status, filters, by hand)."""
-
-    __tablename__ = "shortlists"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    profile: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    rule: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
-
-
-class ShortlistMember(Base):
-    """One site on a shortlist."""
-
-    __tablename__ = "shortlist_members"
-    shortlist_id: Mapped[int] = mapped_column(ForeignKey("shortlists.id", ondelete="CASCADE"), primary_key=True)
-    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
-    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (Index("ix_shortlist_members_site", "site_id"),)
 
 
 @dataclass(frozen=True)
@@ -449,6 +419,7 @@ def delete_shortlist(store: Store, actor: ActorRef, name: str, *, expected_versi
 
 
 __all__ = [
+    "MAX_NAME_LENGTH",
     "Shortlist",
     "ShortlistInfo",
     "ShortlistMember",

@@ -1,13 +1,4 @@
-"""SQLAlchemy 2 models of the store.
-
-Every row a user can edit carries a ``version`` (optimistic locking: a save names
-the version it was based on and is refused with a
-:class:`~gisplan.errors.ConflictError` when the row moved on). Geometries are in
-the working CRS of the store (``store_meta.srid``, EPSG:5514 for Czech data).
-Sites keep ``minx/miny/maxx/maxy`` [m, working CRS] for view-box queries on
-SQLite; PostGIS also has a GiST index on ``geom``. The schema itself is created by
-the Alembic migrations in ``gisplan/store/migrations``, not by ``create_all``.
-"""
+"""Base, column types and the core tables: users, sites, scores, communities, calls, links, audit."""
 
 from __future__ import annotations
 
@@ -332,10 +323,3 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_audit_target", "target_type", "target_id"),)
-
-
-from gisplan.store import community_data as _community_data  # noqa: E402, F401 - registers demand, poverty, actions
-from gisplan.store import notices as _notices  # noqa: E402, F401 - registers the notices table on Base
-from gisplan.store import participation as _participation  # noqa: E402, F401 - registers proposals and votes
-from gisplan.store import prefs as _prefs  # noqa: E402, F401 - registers the user_prefs table on Base
-from gisplan.store import shortlists as _shortlists  # noqa: E402, F401 - registers the shortlist tables on Base

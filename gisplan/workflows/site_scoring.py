@@ -1,6 +1,6 @@
 """Scoring one site in the store's CRS with every applicable profile, as rows of ``site_scores``.
 
-Used when a submission is accepted (:func:`gisplan.store.moderation.accept`): the
+Used when a submission is accepted (:func:`gisplan.workflows.moderation.accept`): the
 new site is scored like ingested ones (:func:`gisplan.score`), and the rows carry
 the breakdown, reasons and energy estimate the site card shows.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gisplan.errors import GisplanError
-from gisplan.store.ingest import PROVENANCE_NUMBERS, PROVENANCE_TEXTS
+from gisplan.workflows.ingest import PROVENANCE_NUMBERS, PROVENANCE_TEXTS
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry

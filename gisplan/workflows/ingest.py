@@ -16,7 +16,7 @@ Re-ingesting updates source fields, attributes and scores. Annotations, links,
 statuses and notes belong to people and are never touched. Sites of the same
 sources that are missing from the file get an end date; nothing is deleted. The
 whole ingest is one transaction: it lands completely or not at all. On PostgreSQL
-the rows go in through ``COPY`` (:mod:`gisplan.store._ingest_pg`), on SQLite
+the rows go in through ``COPY`` (:mod:`gisplan.store.bulk`), on SQLite
 row by row; both give the same store.
 """
 
@@ -36,9 +36,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from gisplan.errors import ConfigError, InputError, MissingCRSError, Problem, SourceNotFoundError, UnreadableSourceError
 from gisplan.store import permissions as perm
-from gisplan.store._cells import LAYER, _code, _json_lists, _plain, _plain_list, _text
 from gisplan.store.models import Site, SiteScore, utcnow
 from gisplan.store.people_ops import SITE_KINDS
+from gisplan.workflows._cells import LAYER, _code, _json_lists, _plain, _plain_list, _text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -309,7 +309,7 @@ def _apply(
 ) -> IngestReport:
     now = utcnow()
     if bulk:
-        from gisplan.store._ingest_pg import apply_copy
+        from gisplan.store.bulk import apply_copy
 
         inserted, updated, ended = apply_copy(tx, profile, (sites, scores), today=today, now=now)
         return IngestReport(
@@ -403,7 +403,7 @@ def ingest(
     today
         End date for sites gone from the source; default today (UTC).
     bulk
-        Load through ``COPY`` and set-based statements (:mod:`gisplan.store._ingest_pg`);
+        Load through ``COPY`` and set-based statements (:mod:`gisplan.store.bulk`);
         default on PostgreSQL, where it is about ten times faster than row by row.
         SQLite always goes row by row.
 

@@ -1,0 +1,106 @@
+"""The built-in measure types, registered like any other (:mod:`gisplan.measure_registry`).
+
+Their config models live in :mod:`gisplan.profiles` (``RasterMeasure``…); their
+run functions call :mod:`gisplan.criteria`. The cost ranks order them dearest
+first: rasters, nearest distances, the admin measure, demand, overlays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gisplan.errors import InputError
+from gisplan.measure_registry import MeasureContext, register_measure
+from gisplan.measures import Raster, vector_layer
+from gisplan.profiles import AdminMeasure, DemandMeasure, OverlayMeasure, ProximityMeasure, RasterMeasure
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+
+def run_raster(sites: gpd.GeoDataFrame, measure: RasterMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
+    """Coverage-weighted zonal statistics of a raster slot."""
+    if not isinstance(layer, Raster):
+        msg = f"layer {measure.layer!r} must be a raster for measure {measure.name!r}"
+        raise InputError(msg)
+    from gisplan.criteria.raster import zonal_stats
+
+    return zonal_stats(
+        sites,
+        layer.source,
+        name=measure.name,
+        unit=measure.unit,
+        stats=measure.stats,
+        percentile=measure.percentile,
+        band=layer.band if measure.band == 1 else measure.band,
+    )
+
+
+def run_proximity(
+    sites: gpd.GeoDataFrame,
+    measure: ProximityMeasure,
+    layer: Any,
+    context: MeasureContext,
+) -> pd.DataFrame:
+    """Distance to the nearest feature of a vector slot."""
+    from gisplan.criteria.proximity import nearest_distance
+
+    return nearest_distance(
+        sites, vector_layer(measure.layer, layer), name=measure.name, radius_m=measure.radius_m
+    ).to_frame()
+
+
+def run_overlay(sites: gpd.GeoDataFrame, measure: OverlayMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
+    """Share of each site covered by a vector slot."""
+    from gisplan.criteria.overlay import overlay_share
+
+    return overlay_share(sites, vector_layer(measure.layer, layer), name=measure.name).to_frame()
+
+
+def run_admin(sites: gpd.GeoDataFrame, measure: AdminMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
+    """The municipality holding the largest share of each site."""
+    from gisplan.criteria.admin import municipality
+
+    return municipality(
+        sites,
+        vector_layer(measure.layer, layer),
+        code_column=measure.code_column,
+        name_column=measure.name_column,
+        population_column=measure.population_column,
+    )
+
+
+def allocated_population(buildings: gpd.GeoDataFrame, measure: DemandMeasure, context: MeasureContext) -> gpd.GeoDataFrame:
+    """Buildings with a population column, allocated from municipalities when they lack one."""
+    column = measure.population_column
+    if column is None or column in buildings.columns:
+        return buildings
+    admin = next((m for m in context.profile.measures if isinstance(m, AdminMeasure)), None)
+    munis = context.resolved.get(admin.layer) if admin is not None else None
+    import geopandas as gpd
+
+    if admin is None or not isinstance(munis, gpd.GeoDataFrame) or not admin.population_column:
+        return buildings
+    from gisplan.criteria.demand import allocate_population
+
+    out = buildings.copy()
+    out[column] = allocate_population(buildings, munis, population_column=admin.population_column).to_numpy()
+    return out
+
+
+def run_demand(sites: gpd.GeoDataFrame, measure: DemandMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
+    """Buildings and people within the measure's radius."""
+    from gisplan.criteria.demand import demand_within
+
+    buildings = allocated_population(vector_layer(measure.layer, layer), measure, context)
+    return demand_within(sites, buildings, radius_m=measure.radius_m, population_column=measure.population_column)
+
+
+register_measure("raster", RasterMeasure, run_raster, cost_rank=0)
+register_measure("proximity", ProximityMeasure, run_proximity, cost_rank=1)
+register_measure("overlay", OverlayMeasure, run_overlay, cost_rank=4)
+register_measure("admin", AdminMeasure, run_admin, cost_rank=2)
+register_measure("demand", DemandMeasure, run_demand, cost_rank=3)
+
+__all__ = ["allocated_population", "run_admin", "run_demand", "run_overlay", "run_proximity", "run_raster"]
