@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from gisplan.errors import InputError
 from gisplan.measure_registry import MeasureContext, register_measure
-from gisplan.measures import Raster, vector_layer
+from gisplan.measures import Raster, allocated_population, vector_layer
 from gisplan.profiles import AdminMeasure, DemandMeasure, OverlayMeasure, ProximityMeasure, RasterMeasure
 
 if TYPE_CHECKING:
@@ -71,24 +71,6 @@ def run_admin(sites: gpd.GeoDataFrame, measure: AdminMeasure, layer: Any, contex
     )
 
 
-def allocated_population(buildings: gpd.GeoDataFrame, measure: DemandMeasure, context: MeasureContext) -> gpd.GeoDataFrame:
-    """Buildings with a population column, allocated from municipalities when they lack one."""
-    column = measure.population_column
-    if column is None or column in buildings.columns:
-        return buildings
-    admin = next((m for m in context.profile.measures if isinstance(m, AdminMeasure)), None)
-    munis = context.resolved.get(admin.layer) if admin is not None else None
-    import geopandas as gpd
-
-    if admin is None or not isinstance(munis, gpd.GeoDataFrame) or not admin.population_column:
-        return buildings
-    from gisplan.criteria.demand import allocate_population
-
-    out = buildings.copy()
-    out[column] = allocate_population(buildings, munis, population_column=admin.population_column).to_numpy()
-    return out
-
-
 def run_demand(sites: gpd.GeoDataFrame, measure: DemandMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
     """Buildings and people within the measure's radius."""
     from gisplan.criteria.demand import demand_within
@@ -103,4 +85,4 @@ register_measure("overlay", OverlayMeasure, run_overlay, cost_rank=4)
 register_measure("admin", AdminMeasure, run_admin, cost_rank=2)
 register_measure("demand", DemandMeasure, run_demand, cost_rank=3)
 
-__all__ = ["allocated_population", "run_admin", "run_demand", "run_overlay", "run_proximity", "run_raster"]
+__all__ = ["run_admin", "run_demand", "run_overlay", "run_proximity", "run_raster"]

@@ -32,6 +32,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +105,8 @@ def _load_builtins() -> None:
     global _builtins_loaded  # noqa: PLW0603  (one-time lazy registration of the built-ins)
     if not _builtins_loaded:
         _builtins_loaded = True
-        import gisplan.sources  # noqa: F401  (registers the built-in formats)
+        # by name, as a plugin would be loaded: the built-ins depend on this module, not the reverse
+        importlib.import_module("gisplan.sources")
 
 
 def register_format(fmt: InputFormat) -> InputFormat:
@@ -168,7 +170,7 @@ def sniff(
     name
         The file name, for the suffix tests.
     uploads
-        Only formats intake accepts uploads of (those with an ``upload_driver``).
+        Only formats intake accepts uploads of (those with an ``upload_driver``), by their magic bytes alone.
     """
     if path is not None:
         name = name or path.name
@@ -179,9 +181,11 @@ def sniff(
             except OSError:
                 head = None
     for fmt in input_formats().values():
-        if uploads and fmt.upload_driver is None:
-            continue
-        if fmt.matches(name=name, head=head, path=path):
+        if uploads:
+            # an upload is judged by its bytes alone, never by its name
+            if fmt.upload_driver is not None and fmt.magic is not None and head is not None and fmt.magic(head):
+                return fmt.name
+        elif fmt.matches(name=name, head=head, path=path):
             return fmt.name
     return None
 

@@ -39,6 +39,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -137,7 +138,8 @@ def _load_builtins() -> None:
     global _builtins_loaded  # noqa: PLW0603  (one-time lazy registration of the built-ins)
     if not _builtins_loaded:
         _builtins_loaded = True
-        import gisplan.builtin_measures  # noqa: F401  (registers on import)
+        # by name, as a plugin would be loaded: the built-ins depend on this module, not the reverse
+        importlib.import_module("gisplan.builtin_measures")
 
 
 def measure_types() -> dict[str, MeasureType]:

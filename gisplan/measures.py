@@ -34,7 +34,7 @@ from gisplan.criteria.raster import RasterLayer
 from gisplan.crs import parse_crs, to_working
 from gisplan.errors import ConfigError, InputError
 from gisplan.measure_registry import MeasureConfig, MeasureContext, measure_type, measure_types
-from gisplan.profiles import Profile
+from gisplan.profiles import AdminMeasure, Profile
 
 #: A profile's measure entry: any registered measure config (:mod:`gisplan.measure_registry`).
 Measure = MeasureConfig
@@ -225,14 +225,28 @@ def vector_layer(slot: str, value: object) -> gpd.GeoDataFrame:
     return value
 
 
+def allocated_population(
+    buildings: gpd.GeoDataFrame, measure: MeasureConfig, context: MeasureContext
+) -> gpd.GeoDataFrame:
+    """Buildings with a population column (a demand measure's), allocated from municipalities when they lack one."""
+    column = getattr(measure, "population_column", None)
+    if column is None or column in buildings.columns:
+        return buildings
+    admin = next((m for m in context.profile.measures if isinstance(m, AdminMeasure)), None)
+    munis = context.resolved.get(admin.layer) if admin is not None else None
+    if admin is None or not isinstance(munis, gpd.GeoDataFrame) or not admin.population_column:
+        return buildings
+    from gisplan.criteria.demand import allocate_population
+
+    out = buildings.copy()
+    out[column] = allocate_population(buildings, munis, population_column=admin.population_column).to_numpy()
+    return out
+
+
 def _population(
     buildings: gpd.GeoDataFrame, measure: MeasureConfig, resolved: Mapping[str, Resolved], profile: Profile
 ) -> gpd.GeoDataFrame:
     """Buildings with a population column, allocated from municipalities when they lack one (a demand measure)."""
-    from gisplan.builtin_measures import allocated_population
-    from gisplan.profiles import DemandMeasure
-
-    assert isinstance(measure, DemandMeasure)
     return allocated_population(buildings, measure, MeasureContext(resolved, profile))
 
 
@@ -348,8 +362,6 @@ def mask_uncovered(values: pd.DataFrame, covered: Mapping[str, BoolArray]) -> pd
     return out
 
 
-
-
 def _cell_size(raster: Raster) -> float:
     """Cell width of a raster slot [its CRS units]; 0 when it cannot be read (an error shows later)."""
     if isinstance(raster.source, RasterLayer):
@@ -461,6 +473,7 @@ __all__ = [
     "LayerInput",
     "Raster",
     "SlotStatus",
+    "allocated_population",
     "coverage",
     "layer_covers",
     "mask_uncovered",

@@ -25,6 +25,7 @@ from gisplan.catalogue import CANONICAL_COLUMNS, Catalogue
 from gisplan.errors import InputError
 from gisplan.profiles import Profile, load_profile
 from gisplan.rules import Rules, apply_rules, evaluate, normalise, to_float
+from gisplan.site_schema import ENERGY_COLUMNS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -34,26 +35,6 @@ if TYPE_CHECKING:
     from gisplan.measures import LayerInput, Progress
 
 log = logging.getLogger(__name__)
-
-RESULT_COLUMNS = (
-    "profile",
-    "profile_version",
-    "score",
-    "completeness",
-    "excluded",
-    "exclusion_reasons",
-    "handicaps",
-    "breakdown",
-)
-ENERGY_COLUMNS = (
-    "capacity_kwp",
-    "yield_kwh_kwp_yr",
-    "energy_mwh_yr",
-    "co2_t_yr",
-    "households",
-    "yield_source",
-    "yield_note",
-)
 
 
 # ---------------------------------------------------------------- the public API

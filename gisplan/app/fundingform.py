@@ -94,7 +94,14 @@ def rule_inputs(call: FundingCall | None, rules: Mapping[str, FundingRule] | Non
                 shown_label = f"{label} ({part})" if part else label
                 out.append(
                     RuleInput(
-                        name, rule.key, field, widget, part, rule.labels.get(name), shown_label, _shown(widget, value, part)
+                        name,
+                        rule.key,
+                        field,
+                        widget,
+                        part,
+                        rule.labels.get(name),
+                        shown_label,
+                        _shown(widget, value, part),
                     )
                 )
     return out

@@ -109,9 +109,7 @@ def read_command(
     ],
     *,
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write; the layer is 'sites'")],
-    format: Annotated[
-        str, typer.Option("--format", help=" | ".join(format_names()))
-    ] = "auto",
+    format: Annotated[str, typer.Option("--format", help=" | ".join(format_names()))] = "auto",
     layer: Annotated[
         str | None,
         typer.Option(

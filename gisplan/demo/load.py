@@ -183,9 +183,10 @@ def pick_municipality(municipalities: pd.DataFrame) -> str:
 
 
 def _core_columns() -> set[str]:
-    from gisplan.workflows.ingest import ENERGY_COLUMNS, JSON_LIST_COLUMNS, REQUIRED
+    from gisplan.site_schema import ENERGY_NUMBERS, JSON_LIST_COLUMNS
+    from gisplan.workflows.ingest import REQUIRED
 
-    return {*REQUIRED, "area_m2", "profile", "profile_version", *JSON_LIST_COLUMNS, *ENERGY_COLUMNS}
+    return {*REQUIRED, "area_m2", "profile", "profile_version", *JSON_LIST_COLUMNS, *ENERGY_NUMBERS}
 
 
 def shared_attributes(scored: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from gisplan.export._columns import SourceInfo
+from gisplan.site_schema import COLUMNS
 
 if TYPE_CHECKING:
     from gisplan.catalogue import Catalogue
@@ -37,6 +38,13 @@ KNOWN_SOURCES: dict[str, tuple[str, str]] = {
 STORE = "gisplan store"
 SOURCE_DATA = "source data (see table data_sources)"
 EXPORT = "gisplan export"
+
+
+def _score_row(name: str) -> tuple[str, str, str, str]:
+    """A score column's dictionary row, from the scored-site schema (:mod:`gisplan.site_schema`)."""
+    column = COLUMNS[name]
+    return (column.name, column.description, column.unit, STORE)
+
 
 _STORE_SITE: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -71,15 +79,10 @@ _STORE_SITE: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("source", "source of the site (catalogue layer id or reader name)", "", SOURCE_DATA),
     ("source_id", "id of the site in its source", "", SOURCE_DATA),
-    ("profile", "scoring profile of the score columns", "", STORE),
-    ("profile_version", "version of the scoring profile", "", STORE),
-    ("score", "score of the site under the profile; the pts_ columns add up to it", "points (0–100)", STORE),
-    (
-        "completeness",
-        "share of the profile's criteria weight backed by measured data (the rest assumed or not available)",
-        "share (0–1)",
-        STORE,
-    ),
+    _score_row("profile"),
+    _score_row("profile_version"),
+    _score_row("score"),
+    _score_row("completeness"),
     ("criteria_assumed", "criteria where a default of the profile stood in for a value, ';'-separated", "", STORE),
     (
         "criteria_not_available",
@@ -88,21 +91,16 @@ _STORE_SITE: tuple[tuple[str, str, str, str], ...] = (
         STORE,
     ),
     ("score_note", "which profile's score the row carries when not the chosen one, or why none", "", STORE),
-    ("excluded", "true when the profile excludes the site (hard exclusion)", "", STORE),
-    ("exclusion_reasons", "why the profile excludes the site", "", STORE),
-    ("handicaps", "graded handicaps met (light, medium, heavy)", "", STORE),
-    ("capacity_kwp", "estimated PV capacity", "kWp", STORE),
-    ("yield_kwh_kwp_yr", "specific yield", "kWh/kWp/yr", STORE),
-    (
-        "yield_source",
-        "where the yield comes from: irradiation_raster, region (declared GHI), fallback_clearsky, not_available",
-        "",
-        STORE,
-    ),
-    ("yield_note", "why the yield is not available", "", STORE),
-    ("energy_mwh_yr", "estimated annual PV energy", "MWh/yr", STORE),
-    ("co2_t_yr", "avoided CO₂ emissions", "t/yr", STORE),
-    ("households", "households whose annual electricity the energy covers", "households", STORE),
+    _score_row("excluded"),
+    _score_row("exclusion_reasons"),
+    _score_row("handicaps"),
+    _score_row("capacity_kwp"),
+    _score_row("yield_kwh_kwp_yr"),
+    _score_row("yield_source"),
+    _score_row("yield_note"),
+    _score_row("energy_mwh_yr"),
+    _score_row("co2_t_yr"),
+    _score_row("households"),
     ("communities", "linked communities with the link's role, ';'-separated", "", STORE),
     ("funding_calls", "linked funding calls with the matcher's verdict, ';'-separated", "", STORE),
     ("funding_eligible", "codes of the funding calls the site is eligible for", "", STORE),

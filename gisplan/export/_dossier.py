@@ -25,6 +25,7 @@ from gisplan.export._dossier_labels import labels
 from gisplan.export._dossier_values import attributes as attribute_rows
 from gisplan.export._dossier_values import decimal_sign, number
 from gisplan.export._drawings import chart_drawing, finite, map_drawing
+from gisplan.site_schema import ENERGY_NUMBERS
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -37,7 +38,7 @@ MAX_ATTRIBUTES = 14
 MAX_FUNDING = 6
 MAX_NOTE_CHARS = 400
 
-_ENERGY = ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households")
+_ENERGY = ENERGY_NUMBERS
 
 
 @dataclass

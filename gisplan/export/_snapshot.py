@@ -27,6 +27,7 @@ from gisplan import settings
 from gisplan.errors import InputError
 from gisplan.export._columns import POINTS_PREFIX, VALUE_PREFIX, SourceInfo, column_name
 from gisplan.funding import reason_text
+from gisplan.site_schema import ENERGY_NUMBERS, PROVENANCE_TEXTS
 from gisplan.store.models import (
     Annotation,
     Community,
@@ -351,10 +352,10 @@ def _site_rows(raw: _Raw, profile: str | None) -> tuple[list[dict[str, Any]], di
                 item = by_line.get(line)
                 raw_value = None if item is None else item.get("raw")
                 row[VALUE_PREFIX + column_name(line)] = raw_value if not isinstance(raw_value, list | dict) else None
-        for energy in ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households"):
+        for energy in ENERGY_NUMBERS:
             row[energy] = getattr(score, energy) if score else None
-        row["yield_source"] = (score.yield_source or "") if score else ""
-        row["yield_note"] = (score.yield_note or "") if score else ""
+        for text in PROVENANCE_TEXTS:
+            row[text] = (getattr(score, text) or "") if score else ""
         row |= {
             "communities": _join(links.get(site.id, [])),
             "funding_calls": _join(calls.get(site.id, [])),

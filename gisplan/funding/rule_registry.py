@@ -37,6 +37,7 @@ and in ``funding_calls.yaml``: ``rules: {slope: {max_slope_deg: 5}}``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,8 @@ def _load_builtins() -> None:
     global _builtins_loaded  # noqa: PLW0603  (one-time lazy registration of the built-ins)
     if not _builtins_loaded:
         _builtins_loaded = True
-        import gisplan.funding._builtin_rules  # noqa: F401  (registers on import)
+        # by name, as a plugin would be loaded: the built-ins depend on this module, not the reverse
+        importlib.import_module("gisplan.funding._builtin_rules")
 
 
 def register_rule(

@@ -36,7 +36,7 @@ from gisplan.intake._geometry import check_counts, check_presence, repair
 from gisplan.intake._gpkg import check_gpkg
 from gisplan.intake._kml import check_kml
 from gisplan.intake._sandbox import parse_in_child
-from gisplan.intake._sniff import is_vsi_name, sniff
+from gisplan.intake._sniff import is_vsi_name, sniff, suffix_of
 from gisplan.intake._types import MB, IntakeLimits, IntakeResult, IntakeWarning, reject
 from gisplan.intake._zip import open_zip
 
@@ -126,7 +126,7 @@ def check_upload(
     kind = sniff(data[:_HEAD], label, filename=filename)
     with tempfile.TemporaryDirectory(prefix="gisplan-intake-") as tmp:
         work = Path(tmp)
-        path = work / f"upload{_SUFFIX[kind]}"
+        path = work / f"upload{_SUFFIX.get(kind) or suffix_of(kind)}"
         path.write_bytes(data)
         gdal_layer = layer
         if kind == "zip":
@@ -142,7 +142,7 @@ def check_upload(
                 if kind == "zip":
                     msg = f"{label}: a zip inside a zip is not accepted; upload the inner archive itself"
                     raise reject(msg, "zip_unsafe")
-                path = content.path.rename(content.path.with_suffix(_SUFFIX[kind]))
+                path = content.path.rename(content.path.with_suffix(_SUFFIX.get(kind) or suffix_of(kind)))
         if kind == "kml":
             check_kml(path, label=label)
         elif kind == "gpkg":

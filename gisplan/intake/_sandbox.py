@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gisplan.intake import _worker
-from gisplan.intake._sniff import DRIVERS
+from gisplan.intake._sniff import driver_of
 from gisplan.intake._types import MB, IntakeLimits, reject
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def parse_in_child(
     request = {
         "path": str(path),
         "kind": kind,
-        "driver": DRIVERS[kind],
+        "driver": driver_of(kind),
         "layer": layer,
         "crs": crs,
         "memory_mb": limits.memory_mb,
@@ -122,7 +122,7 @@ def parse_in_child(
     try:
         proc = subprocess.run(
             [sys.executable, "-I", str(_WORKER), str(request_path)],
-            env=child_env(DRIVERS[kind], workdir),
+            env=child_env(driver_of(kind), workdir),
             cwd=workdir,
             stdin=subprocess.DEVNULL,
             capture_output=True,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from gisplan.formats import get_format
+from gisplan.formats import sniff as sniff_registered
 from gisplan.intake._types import reject
 
 #: The GDAL driver of each accepted kind (CSV is parsed by gisplan's own reader).
@@ -53,6 +55,19 @@ _KIND_NAMES = {
     "zip": "a zip archive",
     "csv": "plain text (not JSON, XML or a known binary format)",
 }
+
+
+def driver_of(kind: str) -> str:
+    """The one GDAL driver that parses an upload of ``kind`` (a registered format's ``upload_driver``)."""
+    driver = DRIVERS.get(kind) or get_format(kind).upload_driver
+    assert driver is not None, kind
+    return driver
+
+
+def suffix_of(kind: str) -> str:
+    """The file ending an upload of a registered format is parsed under."""
+    suffixes = get_format(kind).suffixes
+    return suffixes[0] if suffixes else ""
 
 
 def is_vsi_name(name: str) -> bool:
@@ -117,7 +132,7 @@ def sniff(head: bytes, label: str, *, filename: str | None = None) -> str:
     promised = EXTENSION_KINDS.get(suffix)
     if promised is None or promised[0] == kind:
         return kind
-    found = _KIND_NAMES[kind]
+    found = _KIND_NAMES.get(kind, kind)
     if kind == "csv":
         found += f", starting {_starts_with(_text_head(head))!r}"
     msg = (
@@ -131,6 +146,10 @@ def _sniff(head: bytes, label: str) -> str:
     if not head:
         msg = f"{label}: the file is empty; upload {ACCEPTED}"
         raise reject(msg, "empty_file")
+    # the one sniffer (gisplan.formats): a registered format intake accepts uploads of, by its magic bytes
+    registered = sniff_registered(head=head, uploads=True)
+    if registered is not None:
+        return registered
     kind = _binary_kind(head, label)
     if kind is not None:
         return kind
@@ -162,4 +181,4 @@ def _sniff(head: bytes, label: str) -> str:
     return "csv"
 
 
-__all__ = ["ACCEPTED", "DRIVERS", "EXTENSION_KINDS", "GPKG_IDS", "is_vsi_name", "sniff"]
+__all__ = ["ACCEPTED", "DRIVERS", "EXTENSION_KINDS", "GPKG_IDS", "driver_of", "is_vsi_name", "sniff", "suffix_of"]

@@ -35,6 +35,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gisplan.errors import ConfigError, InputError, MissingCRSError, Problem, SourceNotFoundError, UnreadableSourceError
+from gisplan.site_schema import ENERGY_NUMBERS, JSON_LIST_COLUMNS, PROVENANCE_NUMBERS, PROVENANCE_TEXTS
 from gisplan.store import permissions as perm
 from gisplan.store.models import Site, SiteScore, utcnow
 from gisplan.store.people_ops import SITE_KINDS
@@ -48,12 +49,8 @@ if TYPE_CHECKING:
     from gisplan.store.writes import Tx
 
 REQUIRED = ("site_id", "kind", "name", "source", "source_id", "score", "excluded")
-JSON_LIST_COLUMNS = ("exclusion_reasons", "handicaps", "breakdown")
-ENERGY_COLUMNS = ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households")
-#: Where a score's numbers come from (``site_scores``, migration 0006): measured share of the
-#: weight [0–1], and the source of the yield with the reason when it is not available.
-PROVENANCE_NUMBERS = ("completeness",)
-PROVENANCE_TEXTS = ("yield_source", "yield_note")
+#: The energy numbers of a score row (:mod:`gisplan.site_schema` owns them).
+ENERGY_COLUMNS = ENERGY_NUMBERS
 #: Columns that may carry the kód obce / region code of a site (first present wins).
 MUNICIPALITY_COLUMNS = ("municipality_code", "kod_obce")
 REGION_COLUMNS = ("region_code", "kod_kraj")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gisplan.errors import GisplanError
-from gisplan.workflows.ingest import PROVENANCE_NUMBERS, PROVENANCE_TEXTS
+from gisplan.site_schema import ENERGY_NUMBERS, JSON_LIST_COLUMNS, PROVENANCE_NUMBERS, PROVENANCE_TEXTS
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from gisplan.catalogue import Catalogue
     from gisplan.measures import LayerInput
     from gisplan.profiles import Profile
-
-_SCORE_JSON = ("exclusion_reasons", "handicaps", "breakdown")
-_ENERGY = ("capacity_kwp", "yield_kwh_kwp_yr", "energy_mwh_yr", "co2_t_yr", "households")
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -147,8 +144,8 @@ def score_rows(
                 "profile_version": str(row.get("profile_version") or ""),
                 "score": _number(row.get("score")),
                 "excluded": bool(row.get("excluded")),
-                **{column: _json_list(row.get(column)) for column in _SCORE_JSON},
-                **{column: _number(row.get(column)) for column in _ENERGY},
+                **{column: _json_list(row.get(column)) for column in JSON_LIST_COLUMNS},
+                **{column: _number(row.get(column)) for column in ENERGY_NUMBERS},
                 **{column: _number(row.get(column)) for column in PROVENANCE_NUMBERS},
                 **{column: _text(row.get(column)) for column in PROVENANCE_TEXTS},
                 "criteria": {c: _number(row[c]) for c in names if c in scored.columns},

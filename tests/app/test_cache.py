@@ -20,7 +20,7 @@ from gisplan.store import Store, open_store
 from gisplan.workflows.ingest import ingest
 from tests.store import conftest as store_fixtures
 from tests.store.helpers import World, write_scored
-from tests.store.test_ingest import ROWS
+from tests.workflows.test_ingest import ROWS
 
 # The store fixtures, parametrized over SQLite and PostGIS.
 pg_schema = store_fixtures.pg_schema

@@ -13,7 +13,7 @@ from gisplan.cli import main
 from gisplan.store import Store, open_store
 from gisplan.workflows import moderation as mod
 from tests.store.helpers import REGION_IN, World, build_world
-from tests.store.test_moderation import CRS, X0, Y0, submit, tiny_profile
+from tests.workflows.test_moderation import CRS, X0, Y0, submit, tiny_profile
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from gisplan.export import ExportSnapshot, dossier_html, dossier_pdf, dossiers_p
 from gisplan.export._dossier import build_dossier
 from gisplan.export._dossier_labels import GROUP
 from gisplan.export._dossier_labels import labels as dossier_labels
-from gisplan.texts import CATALOGUES
 from gisplan.export._dossier_values import MAX_DECIMALS
 from gisplan.export._drawings import chart_drawing, map_drawing, scale_bar_m
 from gisplan.store import SYSTEM, Store, open_store
+from gisplan.texts import CATALOGUES
 from gisplan.workflows import shortlists as sl
 from gisplan.workflows.ingest import ingest
 from tests.export.conftest import ExportWorld

@@ -7,9 +7,9 @@ import pytest
 from gisplan.funding import SiteFacts
 from gisplan.funding._reasons import all_met
 from gisplan.funding._rules import capacity_rule, evaluate, intake_rule, population_rule, territory_rule
+from gisplan.texts import CATALOGUES
 from tests.funding.helpers import make_call
 from tests.funding.test_reasons_cs import CASES
-from gisplan.texts import CATALOGUES
 from tests.funding.test_rules import PLACES, TODAY
 
 LANGS = ("pl", "hu", "da")

@@ -10,7 +10,7 @@ from gisplan.errors import InputError
 from gisplan.store import SYSTEM, Store, Tx, open_store
 from gisplan.workflows.ingest import ingest
 from tests.store.helpers import World, write_scored
-from tests.store.test_ingest import ROWS
+from tests.workflows.test_ingest import ROWS
 
 
 @pytest.fixture

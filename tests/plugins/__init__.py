@@ -1,0 +1,1 @@
+"""Plugins registered by tests/test_registries.py: each extends gisplan from this folder alone."""
