@@ -14,6 +14,7 @@ uses escapes HTML, so they are shown as typed.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import altair as alt
@@ -36,41 +37,64 @@ STATUS_COLOURS: dict[str, str] = {
 TOP_MUNICIPALITIES = 15
 #: Height of one chart [px].
 CHART_HEIGHT = 300
-#: Number and date formats of the axes and tooltips per language (d3-format and d3-time-format
-#: locales, as d3 ships them for cs-CZ); English uses Vega's default.
-CHART_LOCALES: dict[str, dict[str, Any]] = {
-    "cs": {
-        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0Kč"]},
+#: CLDR date-pattern fields -> d3-time-format directives (the ones CLDR's medium date and time use).
+_D3_FIELDS: dict[str, str] = {
+    "d": "%-d", "dd": "%d", "M": "%-m", "MM": "%m", "L": "%-m", "LL": "%m",
+    "MMM": "%b", "LLL": "%b", "MMMM": "%B", "LLLL": "%B", "y": "%Y", "yyyy": "%Y", "yy": "%y",
+    "E": "%a", "EE": "%a", "EEE": "%a", "EEEE": "%A", "H": "%-H", "HH": "%H", "h": "%-I", "hh": "%I",
+    "m": "%-M", "mm": "%M", "s": "%-S", "ss": "%S", "a": "%p",
+}  # fmt: skip
+_CLDR_FIELD = re.compile(r"'([^']*)'|([A-Za-z])\2*")
+
+
+def _d3_pattern(cldr: str) -> str:
+    """A CLDR date or time pattern (``d. M. y``) as a d3-time-format specifier (``%-d. %-m. %Y``)."""
+
+    def field(match: re.Match[str]) -> str:
+        if match.group(2) is None:
+            return match.group(1) or "'"
+        return _D3_FIELDS.get(match.group(0), match.group(0))
+
+    return _CLDR_FIELD.sub(field, cldr.replace("%", "%%"))
+
+
+def chart_locale(lang: str) -> dict[str, Any] | None:
+    """Number and date formats of the axes and tooltips in ``lang`` (a d3-format and d3-time-format locale).
+
+    Built from the language's CLDR data through Babel, as :mod:`gisplan.texts` formats
+    numbers and dates: Czech gets ``1 234,5`` and ``led 2026``. None for English and
+    for a language Babel does not know: Vega's default is English.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    if lang == "en":
+        return None
+    try:
+        locale = Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return None
+    symbols = locale.number_symbols["latn"]
+    months, days = locale.months["stand-alone"], locale.days["stand-alone"]
+    week = (6, 0, 1, 2, 3, 4, 5)  # d3 weeks start on Sunday, CLDR numbers Monday 0
+    periods = locale.day_periods["format"]["abbreviated"]
+    return {
+        "number": {"decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3], "currency": ["", ""]},
         "time": {
-            "dateTime": "%A %e. %B %Y, %X",
-            "date": "%-d. %-m. %Y",
-            "time": "%H:%M:%S",
-            "periods": ["AM", "PM"],
-            "days": ["neděle", "pondělí", "úterý", "středa", "čtvrtek", "pátek", "sobota"],
-            "shortDays": ["ne", "po", "út", "st", "čt", "pá", "so"],
-            "months": [
-                "leden",
-                "únor",
-                "březen",
-                "duben",
-                "květen",
-                "červen",
-                "červenec",
-                "srpen",
-                "září",
-                "říjen",
-                "listopad",
-                "prosinec",
-            ],
-            "shortMonths": ["led", "úno", "bře", "dub", "kvě", "čer", "čvc", "srp", "zář", "říj", "lis", "pro"],
+            "dateTime": str(locale.datetime_formats["medium"]).replace("{1}", "%x").replace("{0}", "%X"),
+            "date": _d3_pattern(locale.date_formats["medium"].pattern),
+            "time": _d3_pattern(locale.time_formats["medium"].pattern),
+            "periods": [periods.get("am", "AM"), periods.get("pm", "PM")],
+            "days": [days["wide"][d] for d in week],
+            "shortDays": [days["abbreviated"][d] for d in week],
+            "months": [months["wide"][m] for m in range(1, 13)],
+            "shortMonths": [months["abbreviated"][m] for m in range(1, 13)],
         },
-    },
-}
+    }
 
 
 def _localised(chart: alt.Chart, lang: str) -> alt.Chart:
     """``chart`` with the number and date formats of ``lang`` (Czech: 1 234,5; led 2026)."""
-    locale = CHART_LOCALES.get(lang)
+    locale = chart_locale(lang)
     if locale is None:
         return chart
     localised: alt.Chart = chart.configure(locale=locale)
@@ -324,9 +348,9 @@ def chart_values(chart: alt.Chart) -> list[dict[str, Any]]:
 
 __all__ = [
     "CHART_HEIGHT",
-    "CHART_LOCALES",
     "STATUS_COLOURS",
     "TOP_MUNICIPALITIES",
+    "chart_locale",
     "chart_values",
     "excluded_counts",
     "municipality_chart",

@@ -11,6 +11,7 @@ import pytest
 
 from gisplan._storeframes import StoreFrames
 from gisplan.app.charts_monitoring import (
+    chart_locale,
     chart_values,
     excluded_counts,
     municipality_chart,
@@ -38,6 +39,16 @@ def _title(spec: dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------------------------ charts
+def test_chart_formats_follow_each_languages_cldr_data() -> None:
+    czech, danish = chart_locale("cs"), chart_locale("da")
+    assert czech is not None and danish is not None
+    assert czech["time"]["date"] == "%-d. %-m. %Y"
+    assert czech["time"]["months"][0] == "leden"
+    assert danish["number"]["thousands"] == "."
+    assert danish["time"]["shortMonths"][0] == "jan."
+    assert chart_locale("en") is None
+
+
 def test_pipeline_chart_stacks_statuses_in_pipeline_order_with_czech_labels(world: World) -> None:
     frames = StoreFrames(world.store)
     pipeline = pipeline_over_time(
