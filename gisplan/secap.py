@@ -31,7 +31,7 @@ import pandas as pd
 from gisplan._storeframes import PipelineSource, StoreFrames
 from gisplan.actions import ACTION_TYPES, SECTORS, STATUSES, ActionSpec, site_action
 from gisplan.errors import InputError, NotFoundError
-from gisplan.store import Store
+from gisplan.store import ActorRef, Store
 
 #: MyCovenant implementation status of each workflow status of a site.
 SECAP_STATUS = {
@@ -299,4 +299,37 @@ def write_secap(actions: pd.DataFrame, path: Path | str, *, note: str = "") -> P
     return target
 
 
-__all__ = ["ACTION_STATUSES", "SECAP_COLUMNS", "SECAP_STATUS", "secap_actions", "write_secap"]
+def export_secap(
+    store: Store, actor: ActorRef, municipality_code: str, path: Path | str, *, profile: str | None = None
+) -> Path:
+    """Write a municipality's SECAP actions to ``path`` (``.csv`` or ``.xlsx``) as ``actor``: checked and audited.
+
+    The one SECAP export of the app and the CLI: the store checks that ``actor`` may export
+    (and audits the export) before anything is read; the file is written only then.
+
+    Raises
+    ------
+    PermissionDeniedError
+        If the user may not export (municipality users, disabled users); nothing is written.
+    NotFoundError
+        If no municipality community has this code.
+    InputError
+        If the suffix is neither ``.csv`` nor ``.xlsx`` (checked before the permission, so a typo
+        costs no audit entry).
+    """
+    target = Path(path)
+    if target.suffix.lower() not in {".csv", ".xlsx"}:
+        msg = f"{target}: write SECAP actions to a .csv or .xlsx file"
+        raise InputError(msg)
+    store.authorize_export(actor, f"secap {municipality_code} {target.suffix.lower().lstrip('.')}")
+    return write_secap(secap_actions(store, municipality_code, profile=profile), target, note="gisplan")
+
+
+__all__ = [
+    "ACTION_STATUSES",
+    "SECAP_COLUMNS",
+    "SECAP_STATUS",
+    "export_secap",
+    "secap_actions",
+    "write_secap",
+]

@@ -32,6 +32,7 @@ app = typer.Typer(
 def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     from gisplan.cli import (  # noqa: F401
+        community,
         community_data,
         daily,
         db,

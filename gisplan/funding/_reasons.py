@@ -145,7 +145,10 @@ def _where(params: Mapping[str, Any], lang: str) -> dict[str, str]:
             "where": t("funding_word.municipality", lang, code=code),
             "of_where": t("funding_word.municipality_of", lang, code=code),
         }
-    return {"where": t("funding_word.site_municipality", lang), "of_where": t("funding_word.site_municipality_of", lang)}
+    return {
+        "where": t("funding_word.site_municipality", lang),
+        "of_where": t("funding_word.site_municipality_of", lang),
+    }
 
 
 def _names(params: Mapping[str, Any], lang: str) -> str:

@@ -29,7 +29,7 @@ from gisplan.app.i18n import fmt_number, t
 from gisplan.app.tables import show_table
 from gisplan.communities import CommunityReport, Demand, community_report
 from gisplan.errors import ConflictError, GisplanError, PermissionDeniedError
-from gisplan.monitoring import secap_actions, write_secap
+from gisplan.secap import export_secap, secap_actions
 from gisplan.store import Member, Role, Store
 
 #: Community kinds in the order of the kind switch.
@@ -398,11 +398,8 @@ def secap_bytes(store: Store, actor_id: int, municipality_code: str, fmt: str) -
     PermissionDeniedError
         If the user may not export (municipality users, disabled users).
     """
-    store.authorize_export(actor_id, f"secap {municipality_code} {fmt}")
-    actions = secap_actions(store, municipality_code)
     with tempfile.TemporaryDirectory(prefix="gisplan-secap-") as folder:
-        path = write_secap(actions, Path(folder) / f"secap.{fmt}", note="gisplan")
-        return path.read_bytes()
+        return export_secap(store, actor_id, municipality_code, Path(folder) / f"secap.{fmt}").read_bytes()
 
 
 def _deferred(store: Store, actor_id: int, code: str, fmt: str) -> Callable[[], bytes]:
