@@ -6,15 +6,18 @@ profile's rules (:mod:`gisplan.rules`: exclusions, graded handicaps, weighted
 criteria, with a breakdown whose lines add up to the score).
 
 :func:`score` returns the scored GeoDataFrame in the column order of the
-scored GeoPackage contract (layer ``sites``), which :func:`write_geopackage`
-writes.
+scored GeoPackage contract (layer ``sites``, columns owned by
+:mod:`gisplan.site_schema`), which :func:`write_geopackage` writes.
+:func:`score_applicable` scores sites of one kind with every profile that
+scores that kind (the intake preview and the accept of a submission use it).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +25,8 @@ import pandas as pd
 
 from gisplan import settings
 from gisplan.catalogue import CANONICAL_COLUMNS, Catalogue
-from gisplan.errors import InputError
-from gisplan.profiles import Profile, load_profile
+from gisplan.errors import GisplanError, InputError
+from gisplan.profiles import Profile, load_profile, load_profiles
 from gisplan.rules import Rules, apply_rules, evaluate, normalise, to_float
 from gisplan.site_schema import ENERGY_COLUMNS
 
@@ -284,4 +287,59 @@ def write_geopackage(scored: gpd.GeoDataFrame, path: str | Path, *, layer: str =
     return target
 
 
-__all__ = ["Rules", "apply_rules", "evaluate", "normalise", "score", "write_geopackage"]
+def applicable_profiles(kind: str, profiles: Sequence[str | Path | Profile] | None = None) -> list[Profile]:
+    """The profiles (all of the profiles folder by default) that score sites of ``kind``."""
+    loaded = (
+        list(load_profiles().values())
+        if profiles is None
+        else [p if isinstance(p, Profile) else load_profile(p) for p in profiles]
+    )
+    return [p for p in loaded if kind in p.site_kinds]
+
+
+@dataclass(frozen=True)
+class ProfileRun:
+    """One applicable profile's result: the scored sites, or the first line of why it could not score them."""
+
+    profile: Profile
+    scored: gpd.GeoDataFrame | None
+    problem: str = ""
+
+
+def score_applicable(
+    sites: gpd.GeoDataFrame,
+    kind: str,
+    *,
+    profiles: Sequence[str | Path | Profile] | None = None,
+    catalogue: Catalogue | Path | None = None,
+    layers: Mapping[str, LayerInput] | None = None,
+    language: str | None = None,
+) -> list[ProfileRun]:
+    """Score ``sites`` (all of ``kind``) with every applicable profile, as :func:`score` does with one.
+
+    A profile that cannot score them (a layer it needs is missing, say) gives a run with
+    ``scored=None`` and the reason, and the others still run; one run per applicable profile,
+    none when no profile scores ``kind``.
+    """
+    runs: list[ProfileRun] = []
+    for profile in applicable_profiles(kind, profiles):
+        try:
+            scored = score(sites, profile, catalogue=catalogue, layers=layers, language=language)
+        except GisplanError as exc:
+            runs.append(ProfileRun(profile, None, str(exc).splitlines()[0]))
+        else:
+            runs.append(ProfileRun(profile, scored))
+    return runs
+
+
+__all__ = [
+    "ProfileRun",
+    "Rules",
+    "applicable_profiles",
+    "apply_rules",
+    "evaluate",
+    "normalise",
+    "score",
+    "score_applicable",
+    "write_geopackage",
+]

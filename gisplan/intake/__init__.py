@@ -37,7 +37,7 @@ from gisplan.intake._form import (
 )
 from gisplan.intake._pipeline import check_drawing, check_upload
 from gisplan.intake._place import CRS_CHOICES, SWAPPED_HINT
-from gisplan.intake._preview import PREVIEW_COLUMNS, applicable_profiles, preview
+from gisplan.intake._preview import PREVIEW_COLUMNS, preview
 from gisplan.intake._stored import check_site_geometry, check_submission_text
 from gisplan.intake._texts import field_label, reason_text
 from gisplan.intake._types import REASON_CODES, IntakeLimits, IntakeResult, IntakeWarning, reject
@@ -60,7 +60,6 @@ __all__ = [
     "PreviousUse",
     "SubmissionForm",
     "YesNo",
-    "applicable_profiles",
     "check_drawing",
     "check_site_geometry",
     "check_submission_text",

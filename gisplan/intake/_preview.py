@@ -17,8 +17,7 @@ import pandas as pd
 
 from gisplan import settings
 from gisplan.catalogue import Catalogue
-from gisplan.errors import GisplanError, InputError
-from gisplan.profiles import Profile, load_profile, load_profiles
+from gisplan.profiles import Profile
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -41,16 +40,6 @@ PREVIEW_COLUMNS = (
     "note",
 )
 _FROM_SCORE = ("score", "excluded", "exclusion_reasons", "capacity_kwp", "energy_mwh_yr", "co2_t_yr", "households")
-
-
-def applicable_profiles(kind: str, profiles: Sequence[str | Path | Profile] | None = None) -> list[Profile]:
-    """The profiles (all of the profiles folder by default) that score sites of ``kind``."""
-    loaded = (
-        list(load_profiles().values())
-        if profiles is None
-        else [p if isinstance(p, Profile) else load_profile(p) for p in profiles]
-    )
-    return [p for p in loaded if kind in p.site_kinds]
 
 
 def preview_sites(result: IntakeResult, *, kind: str, area_ha: float | None = None) -> gpd.GeoDataFrame:
@@ -101,12 +90,13 @@ def preview(
         ``capacity_kwp`` [kWp], ``energy_mwh_yr`` [MWh/yr], ``co2_t_yr`` [t/yr], ``households``, and
         ``note`` (why a profile could not be scored, else empty). Empty when no profile applies.
     """
-    from gisplan.scoring import score
+    from gisplan.scoring import score_applicable
 
     lang = language or settings.get().language
     sites = preview_sites(result, kind=kind, area_ha=area_ha)
     frames = []
-    for profile in applicable_profiles(kind, profiles):
+    for run in score_applicable(sites, kind, profiles=profiles, catalogue=catalogue, layers=layers, language=lang):
+        profile = run.profile
         title = profile.title.get(lang) or profile.title.get("en") or profile.name
         base = pd.DataFrame(
             {
@@ -117,19 +107,17 @@ def preview(
                 "note": "",
             }
         )
-        try:
-            scored = score(sites, profile, catalogue=catalogue, layers=layers, language=lang)
-        except (GisplanError, InputError) as exc:
+        if run.scored is None:
             for column in _FROM_SCORE:
                 base[column] = np.nan
-            base["note"] = f"not scored: {str(exc).splitlines()[0]}"
+            base["note"] = f"not scored: {run.problem}"
         else:
             for column in _FROM_SCORE:
-                base[column] = scored[column].to_numpy()
+                base[column] = run.scored[column].to_numpy()
         frames.append(base[list(PREVIEW_COLUMNS)])
     if not frames:
         return pd.DataFrame(columns=list(PREVIEW_COLUMNS))
     return pd.concat(frames, ignore_index=True)
 
 
-__all__ = ["PREVIEW_COLUMNS", "applicable_profiles", "preview", "preview_sites"]
+__all__ = ["PREVIEW_COLUMNS", "preview", "preview_sites"]

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gisplan.errors import GisplanError
 from gisplan.site_schema import ENERGY_NUMBERS, JSON_LIST_COLUMNS, PROVENANCE_NUMBERS, PROVENANCE_TEXTS
 
 if TYPE_CHECKING:
@@ -109,8 +108,7 @@ def score_rows(
     """
     import geopandas as gpd
 
-    from gisplan.intake import applicable_profiles
-    from gisplan.scoring import score
+    from gisplan.scoring import score_applicable
 
     frame = gpd.GeoDataFrame(
         {
@@ -129,11 +127,10 @@ def score_rows(
     )
     rows: list[dict[str, Any]] = []
     unscored: list[tuple[str, str]] = []
-    for profile in applicable_profiles(kind, profiles):
-        try:
-            scored = score(frame, profile, catalogue=catalogue, layers=layers)
-        except GisplanError as exc:
-            unscored.append((profile.name, str(exc).splitlines()[0]))
+    for run in score_applicable(frame, kind, profiles=profiles, catalogue=catalogue, layers=layers):
+        profile, scored = run.profile, run.scored
+        if scored is None:
+            unscored.append((profile.name, run.problem))
             continue
         row = scored.iloc[0]
         breakdown = _json_list(row.get("breakdown"))
