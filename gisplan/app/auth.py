@@ -1,7 +1,7 @@
 """Login, logout and the role check every page makes on every run.
 
 Local accounts live in the store (Argon2id hashes, see
-:mod:`gisplan.store.people_ops`). When ``.streamlit/secrets.toml`` has an
+:mod:`gisplan.store.user_writes`). When ``.streamlit/secrets.toml`` has an
 ``[auth]`` table, people may also sign in through OIDC (``st.login``); OIDC
 carries no roles, so the role comes from the store user whose ``oidc_sub`` is
 the identity's subject (``st.user.sub``).
@@ -9,7 +9,7 @@ the identity's subject (``st.user.sub``).
 The session remembers only the user's id and their session epoch at login.
 :func:`current_user` re-reads that user from the store on every run and ends the
 session when the account was disabled or its epoch moved on (a password, role or
-scope change, or a disablement, see :mod:`gisplan.store.people_ops`), so the
+scope change, or a disablement, see :mod:`gisplan.store.user_writes`), so the
 change takes effect on the user's next action; the store checks the same user
 again when it writes.
 

@@ -84,7 +84,7 @@ def _reasons(action: Mapping[str, Any]) -> list[str]:
 def unlink_funding_call(tx: Tx, link_id: int, *, expected_version: int) -> None:
     """Remove a site–funding-call link (the store has this for community links only).
 
-    Same checks as :meth:`~gisplan.store.site_ops.SiteOps.unlink_community`: the
+    Same checks as :meth:`~gisplan.store.site_writes.SiteWrites.unlink_community`: the
     actor may link on the site, the link is still at ``expected_version``; audited.
     """
     link = tx.fetch(SiteFundingLink, link_id, "site–funding-call link")

@@ -21,7 +21,7 @@ from gisplan.store import permissions as perm
 from gisplan.store.models import AuditEntry, Community, RateEvent, utcnow
 
 if TYPE_CHECKING:
-    from gisplan.store.writes import Tx
+    from gisplan.store.transaction import Tx
 
 #: The audit name of residents and voters, who act without an account.
 PUBLIC = "public"

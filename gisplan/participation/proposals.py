@@ -44,8 +44,8 @@ from gisplan.store.models import Proposal, utcnow
 if TYPE_CHECKING:
     from gisplan.intake import PlaceContext
     from gisplan.store.store import Store
+    from gisplan.store.transaction import Tx
     from gisplan.store.tx import ActorRef
-    from gisplan.store.writes import Tx
 
 #: What a proposal is about.
 CATEGORIES = ("solar", "community_energy", "redevelopment", "saving")

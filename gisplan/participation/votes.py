@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from gisplan.store.store import Store
+    from gisplan.store.transaction import Tx
     from gisplan.store.tx import ActorRef
-    from gisplan.store.writes import Tx
 
 #: Letters and digits of a code, without look-alikes (0/O, 1/I/L); 12 of them give about 59 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

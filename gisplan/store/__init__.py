@@ -20,11 +20,11 @@ imports none of them, nor the intake or the scoring core.
 
 from __future__ import annotations
 
-from gisplan.store.people_ops import Member
+from gisplan.store.community_writes import Member
 from gisplan.store.permissions import ACTION_ROLES, TRANSITIONS, Action, Role, Scope, Status
 from gisplan.store.store import Store, open_store
+from gisplan.store.transaction import Tx
 from gisplan.store.tx import SYSTEM, UNSET, ActorRef
-from gisplan.store.writes import Tx
 
 __all__ = [
     "ACTION_ROLES",

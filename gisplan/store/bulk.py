@@ -29,7 +29,7 @@ import shapely
 from sqlalchemy import text
 
 if TYPE_CHECKING:
-    from gisplan.store.writes import Tx
+    from gisplan.store.transaction import Tx
 
 #: Source columns written from the file, in COPY order (``id`` first).
 SITE_COLUMNS = (

@@ -17,7 +17,7 @@ from gisplan.store.models import UserPref, utcnow
 
 if TYPE_CHECKING:
     from gisplan.store.store import Store
-    from gisplan.store.writes import Tx
+    from gisplan.store.transaction import Tx
 
 #: The key of the interface language (``cs``, ``en``…).
 LANGUAGE = "language"

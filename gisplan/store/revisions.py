@@ -10,13 +10,13 @@ database* so that every app process on one store sees the others' writes:
   :data:`SITES_REVISION_KEY`), replaced in the same transaction as any write to the
   data the index and the funding masks are made of: site rows and scores (ingest, a
   site added from a submission, a site scored), communities and funding calls (see
-  :func:`changes_sites`). :meth:`gisplan.store.writes.Tx.audit` replaces it, so a
+  :func:`changes_sites`). :meth:`gisplan.store.transaction.Tx.audit` replaces it, so a
   new write path only has to be audited under one of these actions. A token, not a
   counter: after a restore, a counter would count up again to a number an app
   process has already cached with other data; the restored token is the token of
   the restored data.
 - the **status revision**: ``(count, largest id)`` of ``status_changes``. Every
-  status move adds a row there (:meth:`~gisplan.store.site_ops.SiteOps.change_status`),
+  status move adds a row there (:meth:`~gisplan.store.site_writes.SiteWrites.change_status`),
   so the pair changes with every move, also when two moves commit out of id order.
   The app then reads the statuses other than ``new`` (:func:`worked_statuses`, a
   small query through ``ix_sites_status``) and updates the status column of the

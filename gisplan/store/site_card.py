@@ -27,7 +27,7 @@ from gisplan.store.models import (
     User,
 )
 from gisplan.store.store import Store
-from gisplan.store.writes import Tx
+from gisplan.store.transaction import Tx
 
 #: Actions the card offers, each shown only when :func:`permissions` allows it.
 CARD_ACTIONS = (perm.Action.SITE_ANNOTATE, perm.Action.SITE_STATUS, perm.Action.SITE_LINK)

@@ -40,8 +40,9 @@ from gisplan.store.models import (
     UserScope,
     utcnow,
 )
+from gisplan.store.shortcuts import WriteMethods
+from gisplan.store.transaction import Tx
 from gisplan.store.tx import ActorRef, Denial
-from gisplan.store.writes import Tx, WriteMethods
 
 T = TypeVar("T")
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")

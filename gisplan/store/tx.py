@@ -271,6 +271,11 @@ class TxBase:
         )
         raise ConflictError(msg, mine=mine, theirs=theirs)
 
+    def authorize_export(self, what: str) -> None:
+        """Check that the actor may export, and audit the export of ``what``."""
+        self.require(perm.Action.EXPORT, "export", what)
+        self.audit("export", "export", what)
+
     def with_srid(self, geom: BaseGeometry | None) -> BaseGeometry | None:
         """``geom`` tagged with the store's SRID (PostGIS checks it)."""
         if geom is None:

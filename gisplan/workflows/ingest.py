@@ -38,15 +38,15 @@ from gisplan.errors import ConfigError, InputError, MissingCRSError, Problem, So
 from gisplan.site_schema import ENERGY_NUMBERS, JSON_LIST_COLUMNS, PROVENANCE_NUMBERS, PROVENANCE_TEXTS
 from gisplan.store import permissions as perm
 from gisplan.store.models import Site, SiteScore, utcnow
-from gisplan.store.people_ops import SITE_KINDS
+from gisplan.store.submission_writes import SITE_KINDS
 from gisplan.workflows._cells import LAYER, _code, _json_lists, _plain, _plain_list, _text
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from gisplan.store.store import Store
+    from gisplan.store.transaction import Tx
     from gisplan.store.tx import ActorRef
-    from gisplan.store.writes import Tx
 
 REQUIRED = ("site_id", "kind", "name", "source", "source_id", "score", "excluded")
 #: The energy numbers of a score row (:mod:`gisplan.site_schema` owns them).

@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     from gisplan.measures import LayerInput
     from gisplan.profiles import Profile
     from gisplan.store.store import Store
+    from gisplan.store.transaction import Tx
     from gisplan.store.tx import ActorRef
-    from gisplan.store.writes import Tx
 
 #: Every state a submission can be in.
 STATES = ("submitted", "returned", "accepted", "rejected", "withdrawn")

@@ -26,8 +26,8 @@ from gisplan.store.models import MAX_NAME_LENGTH, Shortlist, ShortlistMember, Si
 
 if TYPE_CHECKING:
     from gisplan.store.store import Store
+    from gisplan.store.transaction import Tx
     from gisplan.store.tx import ActorRef
-    from gisplan.store.writes import Tx
 
 _FIELDS = ("name", "description", "profile", "rule")
 

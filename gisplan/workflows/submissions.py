@@ -162,7 +162,7 @@ def submit(
 
 
 class IntakeChecks:
-    """The intake's checks of one site (:class:`gisplan.store.people_ops.SubmissionChecks`)."""
+    """The intake's checks of one site (:class:`gisplan.store.submission_writes.SubmissionChecks`)."""
 
     def text(self, name: str, attributes: Mapping[str, Any] | None) -> None:
         """Name and attributes: lengths, control characters (:func:`gisplan.intake.check_submission_text`)."""

@@ -32,7 +32,6 @@ from gisplan.app.tables import show_table
 from gisplan.catalogue import SITE_KINDS
 from gisplan.errors import ConfigError, ConflictError, GisplanError, PermissionDeniedError
 from gisplan.funding import FundingCall, FundingCatalogue
-from gisplan.funding._models import call_to_data
 from gisplan.store import Action, Role, Store
 from gisplan.texts import has_text
 
@@ -281,7 +280,7 @@ def _split(text: str) -> list[str]:
 
 def _form_data(call: FundingCall, values: dict[str, Any]) -> dict[str, Any]:
     """The call's plain data with the form's values on top."""
-    data = call_to_data(call)
+    data = funding.call_to_data(call)
     data.update(
         {
             "programme": values["programme"].strip(),
@@ -358,7 +357,7 @@ def save_call(store: Store, viewer: SessionUser, call: FundingCall, *, expected_
 def _call_yaml(call: FundingCall | None) -> str:
     if call is None:
         return ""
-    return yaml.safe_dump(call_to_data(call), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.safe_dump(funding.call_to_data(call), sort_keys=False, allow_unicode=True, width=100)
 
 
 def _editor(store: Store, viewer: SessionUser, call: FundingCall, lang: str) -> None:

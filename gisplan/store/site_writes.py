@@ -33,8 +33,8 @@ _LINK_FIELDS = ("role", "note")
 _FUNDING_FIELDS = ("verdict", "reasons", "note")
 
 
-class SiteOps(TxBase):
-    """Site writes; mixed into :class:`gisplan.store.store.Tx`."""
+class SiteWrites(TxBase):
+    """Site writes; mixed into :class:`~gisplan.store.transaction.Tx`."""
 
     def site_place(self, site: Site) -> tuple[str | None, str | None]:
         """(region code, municipality code) of a site; the region falls back to its municipality's record."""

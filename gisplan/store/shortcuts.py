@@ -1,4 +1,4 @@
-"""Convenience write methods of :class:`~gisplan.store.Store`: one transaction per call.
+"""One-call writes of :class:`~gisplan.store.Store`: each a ``Tx`` method in a transaction of its own.
 
 Each method wraps the :class:`Tx` method of the same name in
 :meth:`Store.transaction <gisplan.store.store.Store.transaction>`, which re-reads
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from gisplan.store import permissions as perm
+from gisplan.store.community_writes import Member
 from gisplan.store.models import (
     Annotation,
     Community,
@@ -22,14 +23,10 @@ from gisplan.store.models import (
     SiteFundingLink,
     User,
 )
-from gisplan.store.people_ops import Member, PeopleOps
+from gisplan.store.transaction import Tx
 from gisplan.store.tx import UNSET, ActorRef
 
 T = TypeVar("T")
-
-
-class Tx(PeopleOps):
-    """All write operations, inside one transaction for one actor (see :meth:`Store.transaction`)."""
 
 
 class WriteMethods:
