@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +131,11 @@ def test_a_running_scheduler_is_used_when_its_address_is_given(
 
 
 def test_a_worker_killed_mid_run_leaves_every_site_scored_once(
-    region: dict[str, Any], one_process: gpd.GeoDataFrame, tmp_path: Path
+    region: dict[str, Any], one_process: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # worker processes are spawned and re-run the parent's ``__main__`` script; an AppTest that ran
+    # earlier in this session leaves its page script there (streamlit.testing), which fails outside it
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     marker = tmp_path / "killed"
 
     def kill_once(index: int) -> None:

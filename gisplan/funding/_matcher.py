@@ -26,7 +26,7 @@ from gisplan.funding._models import APPLICANT_TYPES, USES, FundingCall, FundingC
 from gisplan.funding._reasons import all_met
 from gisplan.funding._rules import CallState, RuleResult, SiteFacts, Verdict, call_state, combine, evaluate
 from gisplan.funding._territory import PlaceLookup
-from gisplan.sources._ruian_codes import BUILDING_USE_VOCABULARY, code_of
+from gisplan.sources import BUILDING_USE_VOCABULARY, code_of
 from gisplan.vocabulary import BUILDING_USES, OWNER_TYPES, PREVIOUS_USES
 
 if TYPE_CHECKING:
