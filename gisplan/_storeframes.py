@@ -245,7 +245,6 @@ def sites_within(store: Store, boundary: dict[str, Any]) -> list[str]:
     import shapely
     from sqlalchemy import select
 
-
     area = boundary_shape(boundary, store.srid)
     if area.is_empty:
         return []
@@ -262,6 +261,7 @@ def sites_within(store: Store, boundary: dict[str, Any]) -> list[str]:
     points = shapely.point_on_surface(geoms)
     inside = shapely.contains_xy(area, shapely.get_x(points), shapely.get_y(points))
     return sorted(i for i, keep in zip(ids, inside, strict=True) if keep)
+
 
 def community_row(source: PipelineSource, community_id: int) -> dict[str, Any]:
     """One community as a dict (:data:`COMMUNITY_COLUMNS` + ``attributes``).

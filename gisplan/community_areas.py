@@ -110,10 +110,6 @@ def store_boundary(store: Store, actor: ActorRef, ref: str, boundary: dict[str, 
     return store.transaction(actor, work)
 
 
-
-
-
-
 def municipality_balance(
     source: PipelineSource,
     sites: pd.DataFrame,

@@ -167,7 +167,6 @@ def verdict_table(results: Sequence[SiteMatches], calls: Sequence[FundingCall]) 
     return pd.DataFrame(rows, columns=["site_id", "name", *(c.id for c in calls)])
 
 
-
 def facts_from_store(
     store: Store,
     site_id: str,
@@ -190,6 +189,7 @@ def facts_from_store(
     """
     [(_, facts)] = facts_for_sites(store, [site_id], profile=profile, applicant=applicant, intended_use=intended_use)
     return facts
+
 
 __all__ = [
     "VERDICT_WORDS",

@@ -279,8 +279,6 @@ def facts_from_row(
     )
 
 
-
-
 __all__ = [
     "DEFAULT_USE",
     "OWNERSHIP_WORDS",
