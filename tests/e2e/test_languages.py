@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 
 from gisplan.app.i18n import t
 from gisplan.app.mapview import KIND_COLORS
@@ -27,14 +27,16 @@ def _switch_language(page: Page, name: str) -> None:
     sidebar.get_by_test_id("stRadio").get_by_text(name, exact=True).click()
 
 
-def _map_is_drawn(page: Page) -> None:
+def _map_is_drawn(page: Page) -> FrameLocator:
     # A language switch reruns the page while the map of the previous run is still mounting; until
-    # that run ends Streamlit may keep its (hidden) map beside the new one, so wait for one map.
-    expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=TIMEOUT_MS)
-    frame = page.frame_locator(MAP_IFRAME)
+    # that run ends Streamlit may keep its map beside the new one, collapsed to height 0: take the shown one.
+    shown = page.locator(f'{MAP_IFRAME}:not([height="0"])')
+    expect(shown).to_have_count(1, timeout=TIMEOUT_MS)
+    frame = shown.last.content_frame
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=TIMEOUT_MS)
     roofs = frame.locator(f'path.leaflet-interactive[stroke="{KIND_COLORS["rooftop"]}"]')
     expect(roofs.first).to_be_attached(timeout=TIMEOUT_MS)
+    return frame
 
 
 #: An animator of the demo region of this test's own: the language each user picks is saved in the
@@ -60,8 +62,7 @@ def test_map_and_site_card_in_polish_and_danish(page: Page, demo_app: DemoApp) -
     _switch_language(page, "Polski")
     expect(page.get_by_role("heading", name=t("map.heading", "pl"))).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("heading", name=t("map.heading", "cs"))).to_have_count(0)
-    _map_is_drawn(page)
-    frame = page.frame_locator(MAP_IFRAME)
+    frame = _map_is_drawn(page)
     expect(frame.locator(".gisplan-legend")).to_contain_text(t("map.legend_score", "pl"), timeout=TIMEOUT_MS)
     expect(page.get_by_role("heading", name=t("table.heading", "pl"))).to_be_visible()
     page.wait_for_timeout(2_000)  # let the map's tiles and the table settle before the screenshot
@@ -90,8 +91,7 @@ def test_map_and_site_card_in_polish_and_danish(page: Page, demo_app: DemoApp) -
 
     page.get_by_test_id("stSidebar").get_by_role("link", name=t("nav.map", "da"), exact=True).click()
     expect(page.get_by_role("heading", name=t("map.heading", "da"))).to_be_visible(timeout=TIMEOUT_MS)
-    _map_is_drawn(page)
-    expect(page.frame_locator(MAP_IFRAME).locator(".gisplan-legend")).to_contain_text(
+    expect(_map_is_drawn(page).locator(".gisplan-legend")).to_contain_text(
         t("map.legend_score", "da"), timeout=TIMEOUT_MS
     )
     page.wait_for_timeout(2_000)
