@@ -52,7 +52,7 @@ def scored_file(n: int, folder: Path) -> Path:
     """The synthetic scored GeoPackage of ``n`` sites (``bench_map.synthetic_sites``), written once."""
     from bench_map import synthetic_sites
 
-    from gisplan.scoring import write_geopackage
+    from gisplan.scoring import write_scored
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"sites-{n}.gpkg"
@@ -60,7 +60,7 @@ def scored_file(n: int, folder: Path) -> Path:
         _log(f"writing {n:,} scored sites to {path}")
         tmp = folder / f"writing-{n}.gpkg"
         tmp.unlink(missing_ok=True)
-        write_geopackage(synthetic_sites(n), tmp)
+        write_scored(synthetic_sites(n), tmp)
         tmp.rename(path)
     return path
 

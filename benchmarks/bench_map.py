@@ -133,7 +133,7 @@ def build_store(n: int, folder: Path, *, backend: str = "sqlite", pg_url: str = 
     SQLite: a file in ``folder``. PostGIS: the schema ``bench_map_<n>`` of the database at
     ``pg_url``, kept between runs (dropped and built again when it is not complete).
     """
-    from gisplan.scoring import write_geopackage
+    from gisplan.scoring import write_scored
     from gisplan.store import open_store
     from gisplan.workflows.ingest import ingest
 
@@ -149,7 +149,7 @@ def build_store(n: int, folder: Path, *, backend: str = "sqlite", pg_url: str = 
     work.unlink(missing_ok=True)
     store = open_store(f"sqlite:///{work.as_posix()}")
     try:
-        gpkg = write_geopackage(synthetic_sites(n), folder / f"sites-{n}.gpkg")
+        gpkg = write_scored(synthetic_sites(n), folder / f"sites-{n}.gpkg")
         _log(f"ingesting {n:,} sites")
         report = ingest(store, gpkg, PROFILE)
         _log(str(report))
@@ -164,7 +164,7 @@ def _build_postgis(n: int, folder: Path, pg_url: str) -> tuple[str, float]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from gisplan.scoring import write_geopackage
+    from gisplan.scoring import write_scored
     from gisplan.store import migrate, open_store
     from gisplan.store.engine import make_engine
     from gisplan.workflows.ingest import ingest
@@ -192,7 +192,7 @@ def _build_postgis(n: int, folder: Path, pg_url: str) -> tuple[str, float]:
     try:
         gpkg = folder / f"sites-{n}.gpkg"
         if not gpkg.exists():
-            write_geopackage(synthetic_sites(n), gpkg)
+            write_scored(synthetic_sites(n), gpkg)
         _log(f"ingesting {n:,} sites into PostGIS ({schema})")
         ingest_start = time.perf_counter()
         report = ingest(store, gpkg, PROFILE)

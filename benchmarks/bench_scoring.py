@@ -10,7 +10,7 @@ a fresh process so that peak memory is its own:
 
 - **ours**: ``gisplan.score(sites, "rooftop_pv", layers=...)`` with every measure of the profile
   (usable area, GHI and slope zonal statistics, distances to substations and roads, protected share,
-  municipality) and ``write_geopackage``;
+  municipality) and ``write_scored``;
 - **baseline**: the same criteria with ``rasterstats.zonal_stats``, ``geopandas.sjoin_nearest`` and
   ``geopandas.overlay``, then the same rules and GeoPackage writer;
 - **accuracy**: our zonal mean of GHI and slope against exactextract on a sample of sites.
@@ -47,7 +47,7 @@ def _load(paths: dict[str, Path]) -> tuple[Any, dict[str, Any]]:
 
 
 def run_ours(paths: dict[str, Path], out: Path) -> dict[str, Any]:
-    from gisplan.scoring import score, write_geopackage
+    from gisplan.scoring import score, write_scored
 
     t0 = time.perf_counter()
     sites, context = _load(paths)
@@ -66,7 +66,7 @@ def run_ours(paths: dict[str, Path], out: Path) -> dict[str, Any]:
     scored = score(sites, "rooftop_pv", layers=layers, catalogue=no_catalogue, progress=progress)
     t_score = time.perf_counter() - t1
     c_score = time.process_time() - c1
-    write_geopackage(scored, out)
+    write_scored(scored, out)
     t_total = time.perf_counter() - t1
     c_total = time.process_time() - c1
     at = dict(events)
@@ -111,7 +111,7 @@ def _baseline_criteria(sites: Any, context: dict[str, Any], paths: dict[str, Pat
     import pandas as pd
     from rasterstats import zonal_stats
 
-    from gisplan.criteria.geometry import roof_type, shape_metrics, usable_area
+    from gisplan.measurements.geometry import roof_type, shape_metrics, usable_area
 
     out = pd.concat([shape_metrics(sites), usable_area(sites), roof_type(sites)], axis=1)
     # rasterstats on in-memory arrays: about 4x faster than on the file paths (boundless VRT reads per feature)
@@ -153,7 +153,7 @@ def run_baseline(paths: dict[str, Path], out: Path) -> dict[str, Any]:
 
     from gisplan.energy import estimate, yield_from_irradiation
     from gisplan.profiles import load_profile
-    from gisplan.scoring import _assemble, apply_rules, write_geopackage
+    from gisplan.scoring import _assemble, apply_rules, write_scored
 
     sites, context = _load(paths)
     t1 = time.perf_counter()
@@ -169,7 +169,7 @@ def run_baseline(paths: dict[str, Path], out: Path) -> dict[str, Any]:
     rules = apply_rules(frame, profile)
     sites["area_source"] = "geometry"  # polygons: the same canonical column ours settles in score()
     scored = _assemble(gpd.GeoDataFrame(sites), profile, rules, power, criteria)
-    write_geopackage(scored, out)
+    write_scored(scored, out)
     return {"criteria_s": round(t_criteria, 2), "total_s": round(time.perf_counter() - t1, 2)}
 
 
@@ -178,7 +178,7 @@ def run_accuracy(paths: dict[str, Path], sample: int = 2_000) -> dict[str, Any]:
     import pyogrio
     from exactextract import exact_extract
 
-    from gisplan.criteria.raster import zonal_stats
+    from gisplan.measurements.raster import zonal_stats
 
     sites = pyogrio.read_dataframe(paths["sites"], layer="sites", use_arrow=True)
     pick = sites.iloc[np.random.default_rng(0).choice(len(sites), min(sample, len(sites)), replace=False)]

@@ -1,7 +1,7 @@
 """The built-in measure types, registered like any other (:mod:`gisplan.measure_registry`).
 
 Their config models live in :mod:`gisplan.profiles` (``RasterMeasure``…); their
-run functions call :mod:`gisplan.criteria`. The cost ranks order them dearest
+run functions call :mod:`gisplan.measurements`. The cost ranks order them dearest
 first: rasters, nearest distances, the admin measure, demand, overlays.
 """
 
@@ -24,7 +24,7 @@ def run_raster(sites: gpd.GeoDataFrame, measure: RasterMeasure, layer: Any, cont
     if not isinstance(layer, Raster):
         msg = f"layer {measure.layer!r} must be a raster for measure {measure.name!r}"
         raise InputError(msg)
-    from gisplan.criteria.raster import zonal_stats
+    from gisplan.measurements.raster import zonal_stats
 
     return zonal_stats(
         sites,
@@ -44,7 +44,7 @@ def run_proximity(
     context: MeasureContext,
 ) -> pd.DataFrame:
     """Distance to the nearest feature of a vector slot."""
-    from gisplan.criteria.proximity import nearest_distance
+    from gisplan.measurements.proximity import nearest_distance
 
     return nearest_distance(
         sites, vector_layer(measure.layer, layer), name=measure.name, radius_m=measure.radius_m
@@ -53,14 +53,14 @@ def run_proximity(
 
 def run_overlay(sites: gpd.GeoDataFrame, measure: OverlayMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
     """Share of each site covered by a vector slot."""
-    from gisplan.criteria.overlay import overlay_share
+    from gisplan.measurements.overlay import overlay_share
 
     return overlay_share(sites, vector_layer(measure.layer, layer), name=measure.name).to_frame()
 
 
 def run_admin(sites: gpd.GeoDataFrame, measure: AdminMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
     """The municipality holding the largest share of each site."""
-    from gisplan.criteria.admin import municipality
+    from gisplan.measurements.admin import municipality
 
     return municipality(
         sites,
@@ -73,7 +73,7 @@ def run_admin(sites: gpd.GeoDataFrame, measure: AdminMeasure, layer: Any, contex
 
 def run_demand(sites: gpd.GeoDataFrame, measure: DemandMeasure, layer: Any, context: MeasureContext) -> pd.DataFrame:
     """Buildings and people within the measure's radius."""
-    from gisplan.criteria.demand import demand_within
+    from gisplan.measurements.demand import demand_within
 
     buildings = allocated_population(vector_layer(measure.layer, layer), measure, context)
     return demand_within(sites, buildings, radius_m=measure.radius_m, population_column=measure.population_column)

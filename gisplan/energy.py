@@ -268,7 +268,7 @@ def capacity_kwp(
     Parameters
     ----------
     usable_area_m2
-        Usable area [m²] (see :func:`gisplan.criteria.geometry.usable_area`);
+        Usable area [m²] (see :func:`gisplan.measurements.geometry.usable_area`);
         NaN (area not available) gives NaN.
     kinds
         Site kind: ``rooftop`` uses the module density, any other kind the

@@ -2,12 +2,12 @@
 
 This is the thin shell around the pure criteria: it finds each context layer
 (given explicitly, or through the layer catalogue), reads it into the working
-CRS, and calls the matching function of :mod:`gisplan.criteria`.
+CRS, and calls the matching function of :mod:`gisplan.measurements`.
 
 A slot is filled, in this order, from:
 
 1. ``layers[slot]``: a GeoDataFrame, a raster path or
-   :class:`~gisplan.criteria.raster.RasterLayer`, a vector file path, or a
+   :class:`~gisplan.measurements.raster.RasterLayer`, a vector file path, or a
    catalogue layer id;
 2. the profile's ``bindings[slot]``: a catalogue layer id;
 3. the catalogue layer whose id is the slot name;
@@ -30,10 +30,10 @@ import pandas as pd
 
 from gisplan import settings
 from gisplan.catalogue import Catalogue, RasterSource, load_catalogue
-from gisplan.criteria.raster import RasterLayer
 from gisplan.crs import parse_crs, to_working
 from gisplan.errors import ConfigError, InputError
 from gisplan.measure_registry import MeasureConfig, MeasureContext, measure_type, measure_types
+from gisplan.measurements.raster import RasterLayer
 from gisplan.profiles import AdminMeasure, Profile
 
 #: A profile's measure entry: any registered measure config (:mod:`gisplan.measure_registry`).
@@ -236,7 +236,7 @@ def allocated_population(
     munis = context.resolved.get(admin.layer) if admin is not None else None
     if admin is None or not isinstance(munis, gpd.GeoDataFrame) or not admin.population_column:
         return buildings
-    from gisplan.criteria.demand import allocate_population
+    from gisplan.measurements.demand import allocate_population
 
     out = buildings.copy()
     out[column] = allocate_population(buildings, munis, population_column=admin.population_column).to_numpy()

@@ -31,7 +31,7 @@ Results equal one-process scoring, site by site. One known limit: a
 proximity measure without a radius needs its whole layer in every partition,
 and where the working CRS is not planar over the data (an equal-area CRS over
 a continent) the planar-or-geodesic choice of
-:func:`gisplan.criteria.proximity.nearest_distance` is made per partition.
+:func:`gisplan.measurements.proximity.nearest_distance` is made per partition.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ if TYPE_CHECKING:
 
     from gisplan._partition_stream import Prepare
     from gisplan.catalogue import Catalogue
-    from gisplan.criteria.geometry import UsableAreaParams
     from gisplan.energy import EnergyParams
+    from gisplan.measurements.geometry import UsableAreaParams
     from gisplan.measures import LayerInput, Resolved
     from gisplan.profiles import Profile
 
@@ -628,7 +628,7 @@ def assemble_geopackage(files: list[Path], path: Path) -> Path:
     import geopandas as gpd
     import pyogrio
 
-    from gisplan.scoring import write_geopackage
+    from gisplan.scoring import write_scored
 
     target = Path(path)
     partial = target.with_name(target.stem + ".partial.gpkg")
@@ -636,7 +636,7 @@ def assemble_geopackage(files: list[Path], path: Path) -> Path:
     for i, file in enumerate(files):
         part = gpd.read_parquet(file)
         if i == 0:
-            write_geopackage(part, partial)
+            write_scored(part, partial)
         else:
             pyogrio.write_dataframe(part, partial, layer="sites", driver="GPKG", use_arrow=True, append=True)
     partial.replace(target)

@@ -104,7 +104,7 @@ def _mean_only() -> list[Stat]:
 
 
 class RasterMeasure(_Measure):
-    """Coverage-weighted zonal statistics (:func:`gisplan.criteria.raster.zonal_stats`)."""
+    """Coverage-weighted zonal statistics (:func:`gisplan.measurements.raster.zonal_stats`)."""
 
     type: Literal["raster"]
     name: str
@@ -125,7 +125,7 @@ class RasterMeasure(_Measure):
 
 
 class ProximityMeasure(_Measure):
-    """Distance to the nearest feature (:func:`gisplan.criteria.proximity.nearest_distance`)."""
+    """Distance to the nearest feature (:func:`gisplan.measurements.proximity.nearest_distance`)."""
 
     type: Literal["proximity"]
     name: str
@@ -138,7 +138,7 @@ class ProximityMeasure(_Measure):
 
 
 class OverlayMeasure(_Measure):
-    """Share covered by an exclusion layer (:func:`gisplan.criteria.overlay.overlay_share`)."""
+    """Share covered by an exclusion layer (:func:`gisplan.measurements.overlay.overlay_share`)."""
 
     type: Literal["overlay"]
     name: str
@@ -150,7 +150,7 @@ class OverlayMeasure(_Measure):
 
 
 class AdminMeasure(_Measure):
-    """The municipality with the largest share (:func:`gisplan.criteria.admin.municipality`)."""
+    """The municipality with the largest share (:func:`gisplan.measurements.admin.municipality`)."""
 
     type: Literal["admin"]
     code_column: str = "kod_obce"
@@ -167,7 +167,7 @@ class AdminMeasure(_Measure):
 
 
 class DemandMeasure(_Measure):
-    """Buildings and people within a radius (:func:`gisplan.criteria.demand.demand_within`)."""
+    """Buildings and people within a radius (:func:`gisplan.measurements.demand.demand_within`)."""
 
     type: Literal["demand"]
     radius_m: float = Field(gt=0)

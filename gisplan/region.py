@@ -166,7 +166,7 @@ def _ingest_all(
 ) -> dict[str, IngestReport]:
     """Ingest every profile's result, all with the same site attributes."""
     from gisplan.demo.load import shared_attributes
-    from gisplan.scoring import write_geopackage
+    from gisplan.scoring import write_scored
     from gisplan.workflows.ingest import ingest
 
     shared = shared_attributes(scored)
@@ -174,7 +174,7 @@ def _ingest_all(
     with tempfile.TemporaryDirectory(prefix="gisplan-region-load-") as tmp:
         for i, (name, frame) in enumerate(scored.items()):
             tick(name, i)
-            path = write_geopackage(_with_shared(frame, shared), Path(tmp) / f"{name}.gpkg")
+            path = write_scored(_with_shared(frame, shared), Path(tmp) / f"{name}.gpkg")
             out[name] = ingest(store, path, name)
     return out
 

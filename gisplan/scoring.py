@@ -7,7 +7,7 @@ criteria, with a breakdown whose lines add up to the score).
 
 :func:`score` returns the scored GeoDataFrame in the column order of the
 scored GeoPackage contract (layer ``sites``, columns owned by
-:mod:`gisplan.site_schema`), which :func:`write_geopackage` writes.
+:mod:`gisplan.site_schema`), which :func:`write_scored` writes.
 :func:`score_applicable` scores sites of one kind with every profile that
 scores that kind (the intake preview and the accept of a submission use it).
 """
@@ -33,8 +33,8 @@ from gisplan.site_schema import ENERGY_COLUMNS
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from gisplan.criteria.geometry import UsableAreaParams
     from gisplan.energy import EnergyParams, SolarRegion
+    from gisplan.measurements.geometry import UsableAreaParams
     from gisplan.measures import LayerInput, Progress
 
 log = logging.getLogger(__name__)
@@ -46,13 +46,13 @@ log = logging.getLogger(__name__)
 def _canonical(sites: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     """Sites in the working CRS with every canonical column, filled in where missing.
 
-    ``area_m2`` [m²] and ``area_source`` are settled here (:func:`gisplan.criteria.geometry.site_area`):
+    ``area_m2`` [m²] and ``area_source`` are settled here (:func:`gisplan.measurements.geometry.site_area`):
     a polygon's area in the working CRS, else the declared area of a point, else NaN with
     ``not_available``. ``land_cover`` is optional: sites without it (anything but RÚIAN parcels
     and OSM land use) get an unknown value, which no exclusion matches.
     """
-    from gisplan.criteria.geometry import site_area
     from gisplan.crs import to_working
+    from gisplan.measurements.geometry import site_area
 
     if sites.crs is None:
         msg = "the sites have no CRS; set one (gdf.set_crs) or read them with gisplan.sources.read"
@@ -151,13 +151,13 @@ def score(
         ``GISPLAN_LAYERS_DIR``, loaded only if a slot is not in ``layers``.
     layers
         Context layers by slot (see :mod:`gisplan.measures`): GeoDataFrames,
-        raster paths or :class:`~gisplan.criteria.raster.RasterLayer`, vector
+        raster paths or :class:`~gisplan.measurements.raster.RasterLayer`, vector
         paths, or catalogue layer ids.
     energy
         Energy assumptions; defaults on :class:`gisplan.energy.EnergyParams`.
     usable
         Usable-area assumptions; defaults on
-        :class:`gisplan.criteria.geometry.UsableAreaParams`.
+        :class:`gisplan.measurements.geometry.UsableAreaParams`.
     language
         Language of the reasons (default ``GISPLAN_LANG``).
     progress
@@ -173,8 +173,8 @@ def score(
         ``energy_mwh_yr``, ``co2_t_yr``, ``households``, the criteria columns
         (units in their names) and the sites' own attributes.
     """
-    from gisplan.criteria.geometry import roof_type, shape_metrics, usable_area
     from gisplan.energy import EnergyParams, estimate
+    from gisplan.measurements.geometry import roof_type, shape_metrics, usable_area
     from gisplan.measures import coverage, mask_uncovered, resolve_layers, run_measures
 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -268,7 +268,7 @@ def _assemble(
     return gpd.GeoDataFrame(out, geometry=geometry.values, crs=base.crs)
 
 
-def write_geopackage(scored: gpd.GeoDataFrame, path: str | Path, *, layer: str = "sites") -> Path:
+def write_scored(scored: gpd.GeoDataFrame, path: str | Path, *, layer: str = "sites") -> Path:
     """Write scored sites as a GeoPackage layer (default ``sites``), replacing that layer only.
 
     Returns
@@ -341,5 +341,5 @@ __all__ = [
     "normalise",
     "score",
     "score_applicable",
-    "write_geopackage",
+    "write_scored",
 ]

@@ -10,8 +10,8 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from gisplan import crs, score
-from gisplan.criteria.geometry import site_area
 from gisplan.errors import CRSError, MissingCRSError
+from gisplan.measurements.geometry import site_area
 from gisplan.profiles import Profile
 
 GEOD = Geod(ellps="WGS84")

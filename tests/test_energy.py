@@ -13,7 +13,6 @@ import shapely
 
 from gisplan import _solar, energy
 from gisplan.catalogue import Catalogue, Region
-from gisplan.criteria.geometry import usable_area
 from gisplan.energy import (
     CHECKED_AREA,
     EnergyParams,
@@ -25,6 +24,7 @@ from gisplan.energy import (
     yield_pvlib,
 )
 from gisplan.errors import InputError
+from gisplan.measurements.geometry import usable_area
 from gisplan.profiles import Profile
 from gisplan.scoring import score
 

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from gisplan import score, settings
-from gisplan.criteria.demand import allocate_population, assign_municipality, demand_within
-from gisplan.criteria.geometry import usable_area
 from gisplan.energy import capacity_kwp
+from gisplan.measurements.demand import allocate_population, assign_municipality, demand_within
+from gisplan.measurements.geometry import usable_area
 from gisplan.sources import read
 
 pytestmark = pytest.mark.shared_data

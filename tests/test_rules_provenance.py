@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gisplan import score
-from gisplan.criteria.raster import RasterLayer
+from gisplan.measurements.raster import RasterLayer
 from gisplan.measures import MIN_EXTENT_MARGIN_M
 from gisplan.profiles import Profile
 

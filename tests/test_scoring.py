@@ -19,7 +19,7 @@ from gisplan import score
 from gisplan.catalogue import Catalogue
 from gisplan.errors import ConfigError, InputError
 from gisplan.profiles import Profile
-from gisplan.scoring import apply_rules, write_geopackage
+from gisplan.scoring import apply_rules, write_scored
 
 CRS = "EPSG:5514"
 X0, Y0 = -750_000.0, -1_000_000.0  # a place in Czechia, in S-JTSK / Krovak East North
@@ -123,7 +123,7 @@ def test_output_follows_the_geopackage_contract(tmp_path: Path) -> None:
     assert list(out.columns[: len(head)]) == head
     assert out["site_id"].tolist() == ["r:a", "r:b", "r:c"]
     assert out.crs == CRS
-    path = write_geopackage(out, tmp_path / "scored.gpkg")
+    path = write_scored(out, tmp_path / "scored.gpkg")
     back = gpd.read_file(path, layer="sites")
     assert list(back.columns[: len(head)]) == head
     assert back["excluded"].dtype == bool
@@ -399,7 +399,7 @@ def test_side_by_side_pairs_a_raster_with_a_vector_measure(monkeypatch: pytest.M
     from affine import Affine
 
     from gisplan import measures
-    from gisplan.criteria.raster import RasterLayer
+    from gisplan.measurements.raster import RasterLayer
 
     def band(cell: float) -> RasterLayer:
         return RasterLayer(np.ones((4, 4), dtype="float32"), Affine(cell, 0, X0, 0, -cell, Y0 + 4 * cell), CRS)

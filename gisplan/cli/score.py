@@ -101,7 +101,7 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
     _partitioned.check(choice)
 
     from gisplan.profiles import load_profile
-    from gisplan.scoring import score, write_geopackage
+    from gisplan.scoring import score, write_scored
 
     prof = load_profile(profile)
     count = _partitioned.site_count(sites, sites_layer)
@@ -136,7 +136,7 @@ def score_command(  # noqa: PLR0917  (typer maps each parameter to an option)
 
         scored = score(frame, prof, catalogue=layers_dir, layers=_parse_layers(layer or []), progress=step)
         bar.label = "writing GeoPackage".ljust(28)
-        written = write_geopackage(scored, out)
+        written = write_scored(scored, out)
         bar.update(1)
     kept = scored[~scored["excluded"]]
     typer.echo(

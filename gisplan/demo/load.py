@@ -263,7 +263,7 @@ def _load_sites(
     say: ProgressFn,
 ) -> None:
     from gisplan.profiles import load_profiles
-    from gisplan.scoring import write_geopackage
+    from gisplan.scoring import write_scored
     from gisplan.workflows.ingest import ingest
 
     profiles = load_profiles()
@@ -277,7 +277,7 @@ def _load_sites(
     with tempfile.TemporaryDirectory(prefix="gisplan-demo-load-") as tmp:
         for name, frame in scored.items():
             start = time.perf_counter()
-            path = write_geopackage(_with_shared(frame, shared), Path(tmp) / f"{name}.gpkg")
+            path = write_scored(_with_shared(frame, shared), Path(tmp) / f"{name}.gpkg")
             report = ingest(store, path, name)
             summary.profiles_scored[name] = len(frame)
             say(f"{name}: {report} ({time.perf_counter() - start:.1f} s)")

@@ -242,7 +242,7 @@ def canonical(
         missing geometries): a polygon's area is always computed in the working CRS.
     area_field
         Where the declared area comes from, for ``area_source``: ``declared:<area_field>``, e.g.
-        ``hectares[ha]`` (:func:`gisplan.criteria.geometry.declared_source`), or one full
+        ``hectares[ha]`` (:func:`gisplan.measurements.geometry.declared_source`), or one full
         ``area_source`` text per row.
     columns
         Catalogue mapping ``{"name"|"source_id"|"kind": source column}``, which wins over the
@@ -259,7 +259,7 @@ def canonical(
     """
     import geopandas as gpd
 
-    from gisplan.criteria.geometry import declared_source, resolve_area
+    from gisplan.measurements.geometry import declared_source, resolve_area
 
     check_kind(kind)
     target = target_crs(gdf, working_crs, label=label)
@@ -330,7 +330,7 @@ def _split_field(area_field: str) -> tuple[str, str]:
 
 
 def _unit_m2(unit: str) -> float:
-    from gisplan.criteria.geometry import AREA_UNITS
+    from gisplan.measurements.geometry import AREA_UNITS
 
     return AREA_UNITS[unit]
 

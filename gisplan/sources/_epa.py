@@ -96,7 +96,7 @@ def read_us_epa(
         empty, ``declared:Hectares[ha]``), and every EPA attribute in snake_case under its full
         EPA name (``estimated_pv_capacity`` [MW], ``distance_to_substation`` [mi], …).
     """
-    from gisplan.criteria.geometry import AREA_UNITS, declared_source
+    from gisplan.measurements.geometry import AREA_UNITS, declared_source
 
     check_kind(kind)
     frame = raw.rename(columns={**FULL_NAMES, **RENAMED})

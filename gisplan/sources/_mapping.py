@@ -315,7 +315,7 @@ def read_mapped(
     """
     import geopandas as gpd
 
-    from gisplan.criteria.geometry import AREA_UNITS
+    from gisplan.measurements.geometry import AREA_UNITS
     from gisplan.sources._csv import read_rows
 
     spec = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)

@@ -89,7 +89,7 @@ def read_sites_frame(
     """
     import geopandas as gpd
 
-    from gisplan.criteria.geometry import site_area
+    from gisplan.measurements.geometry import site_area
 
     _check(raw, label)
     target = target_crs(raw, working_crs, label=label)

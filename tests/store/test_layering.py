@@ -16,7 +16,7 @@ ABOVE_THE_STORE = (
     "gisplan.scoring",
     "gisplan.measures",
     "gisplan.profiles",
-    "gisplan.criteria",
+    "gisplan.measurements",
     "gisplan.sources",
     "gisplan.export",
     "gisplan.funding",

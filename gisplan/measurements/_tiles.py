@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from gisplan.criteria._coverage import FloatArray, IntArray, weighted_bincount
+from gisplan.measurements._coverage import FloatArray, IntArray, weighted_bincount
 
 #: Side of the tiles polygons are cut into. [m]
 TILE_M = 1000.0

@@ -1,7 +1,7 @@
 """The municipality holding the largest share of each site.
 
 Municipality polygons are cut into tiles and prepared (see
-:mod:`gisplan.criteria._tiles`); a site inside one piece is settled by a
+:mod:`gisplan.measurements._tiles`); a site inside one piece is settled by a
 prepared ``contains_properly``, and only sites on a boundary need exact
 intersection areas.
 """
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gisplan.criteria import as_geometry_array, check_metric
-from gisplan.criteria._tiles import TILE_M, overlaps, tile_pieces
 from gisplan.errors import CRSError, InputError
+from gisplan.measurements import as_geometry_array, check_metric
+from gisplan.measurements._tiles import TILE_M, overlaps, tile_pieces
 
 if TYPE_CHECKING:
     import geopandas as gpd

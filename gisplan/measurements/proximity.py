@@ -35,9 +35,9 @@ from numpy.typing import NDArray
 from pyproj import Geod
 
 from gisplan import crs as gcrs
-from gisplan.criteria import as_geometry_array, check_metric, spatial_order
-from gisplan.criteria._coverage import FloatArray
 from gisplan.errors import CRSError, InputError
+from gisplan.measurements import as_geometry_array, check_metric, spatial_order
+from gisplan.measurements._coverage import FloatArray
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -11,9 +11,9 @@ import rasterio
 import shapely
 from affine import Affine
 
-from gisplan.criteria._coverage import Grid, cell_coverage
-from gisplan.criteria.raster import RasterLayer, zonal_stats
 from gisplan.errors import InputError, SourceNotFoundError
+from gisplan.measurements._coverage import Grid, cell_coverage
+from gisplan.measurements.raster import RasterLayer, zonal_stats
 
 CRS = "EPSG:5514"
 #: A 10 m grid whose top-left corner is (0, 100): 10 rows, 10 columns.

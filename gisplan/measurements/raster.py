@@ -3,7 +3,7 @@
 The mean, minimum, maximum, a percentile and the covered share of any raster
 band (irradiation, slope, elevation…) under each polygon. Each cell counts with
 the fraction of it that the polygon covers, computed exactly by the numpy
-kernel in :mod:`gisplan.criteria._coverage` (the same quantity exactextract
+kernel in :mod:`gisplan.measurements._coverage` (the same quantity exactextract
 computes). A point samples the cell it falls in.
 
 Sites are processed in spatially sorted chunks, and only the raster window a
@@ -22,10 +22,10 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from gisplan.criteria import as_geometry_array
-from gisplan.criteria._coverage import Coverage, FloatArray, Grid, IntArray, cell_coverage, weighted_bincount
 from gisplan.crs import parse_crs, transformer
 from gisplan.errors import InputError, SourceNotFoundError, UnreadableSourceError
+from gisplan.measurements import as_geometry_array
+from gisplan.measurements._coverage import Coverage, FloatArray, Grid, IntArray, cell_coverage, weighted_bincount
 
 if TYPE_CHECKING:
     import geopandas as gpd

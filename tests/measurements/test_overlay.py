@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
-from gisplan.criteria.overlay import overlay_share
+from gisplan.measurements.overlay import overlay_share
 
 CRS = "EPSG:5514"
 

@@ -8,7 +8,7 @@ import pytest
 import shapely
 import shapely.affinity
 
-from gisplan.criteria.demand import allocate_population, assign_municipality, demand_within
+from gisplan.measurements.demand import allocate_population, assign_municipality, demand_within
 
 CRS = "EPSG:5514"
 

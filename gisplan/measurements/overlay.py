@@ -2,7 +2,7 @@
 
 Protected areas, flood zones, acceleration-area zones: for each site, the share
 of its area that lies inside any polygon of the layer. The layer is dissolved,
-cut into tiles and prepared (see :mod:`gisplan.criteria._tiles`), which keeps
+cut into tiles and prepared (see :mod:`gisplan.measurements._tiles`), which keeps
 the result exact and the speed near a million sites a minute per layer.
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gisplan.criteria import as_geometry_array, check_metric
-from gisplan.criteria._tiles import TILE_M, overlaps, tile_pieces
 from gisplan.errors import CRSError
+from gisplan.measurements import as_geometry_array, check_metric
+from gisplan.measurements._tiles import TILE_M, overlaps, tile_pieces
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gisplan.criteria import as_geometry_array, check_metric
-from gisplan.criteria._coverage import weighted_bincount
 from gisplan.errors import CRSError, InputError
+from gisplan.measurements import as_geometry_array, check_metric
+from gisplan.measurements._coverage import weighted_bincount
 
-logger = logging.getLogger("gisplan.criteria")
+logger = logging.getLogger("gisplan.measurements")
 
 if TYPE_CHECKING:
     import geopandas as gpd

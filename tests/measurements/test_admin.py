@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from gisplan.criteria.admin import municipality
 from gisplan.errors import InputError
+from gisplan.measurements.admin import municipality
 
 CRS = "EPSG:5514"
 

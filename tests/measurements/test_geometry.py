@@ -8,7 +8,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gisplan.criteria.geometry import (
+from gisplan.errors import CRSError, InputError
+from gisplan.measurements.geometry import (
     AREA_UNITS,
     UsableAreaParams,
     declared_source,
@@ -18,7 +19,6 @@ from gisplan.criteria.geometry import (
     site_area,
     usable_area,
 )
-from gisplan.errors import CRSError, InputError
 
 CRS = "EPSG:5514"
 

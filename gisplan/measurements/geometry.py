@@ -23,8 +23,8 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from gisplan.criteria import as_geometry_array, check_metric
 from gisplan.errors import InputError
+from gisplan.measurements import as_geometry_array, check_metric
 
 if TYPE_CHECKING:
     import geopandas as gpd

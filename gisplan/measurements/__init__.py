@@ -1,4 +1,4 @@
-"""Criteria: pure, vectorised measurements of candidate sites.
+"""Measurements: pure, vectorised measurements of candidate sites (a profile's `criteria:` score them).
 
 Every function takes sites as a GeoDataFrame (or a shapely array) in the
 working metric CRS, plus parameters, and returns a Series or DataFrame indexed

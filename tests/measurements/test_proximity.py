@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from gisplan.criteria.proximity import nearest_distance
 from gisplan.crs import PLANAR_TOLERANCE, to_working
 from gisplan.errors import CRSError, InputError
+from gisplan.measurements.proximity import nearest_distance
 
 CRS = "EPSG:5514"
 
