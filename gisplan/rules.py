@@ -197,18 +197,24 @@ def _built_in_exclusions(
 
     Their wording is ``exclusion.wrong_kind`` and ``exclusion.no_location`` of the text catalogues.
     """
-    from gisplan.texts import t  # the catalogues load on the first scoring, not on import
+
+    def text(key: str, on: BoolArray, **values: object) -> str:
+        # the catalogues load only when a site needs the sentence, not on every scoring
+        if not on.any():
+            return ""  # shown on no site
+        from gisplan.texts import t
+
+        return t(key, lang, **values)
 
     kinds = frame["kind"].astype("string") if "kind" in frame.columns else pd.Series(pd.NA, index=frame.index)
     wrong_kind = ~kinds.isin(list(profile.site_kinds)).to_numpy(dtype=bool, na_value=False)
-    kind_reason = t("exclusion.wrong_kind", lang, profile=profile.name)
+    kind_reason = text("exclusion.wrong_kind", wrong_kind, profile=profile.name)
     reasons = [[jt.constant(json.dumps(kind_reason, ensure_ascii=False))]]
     reason_on: list[BoolArray | None] = [wrong_kind]
     excluded = wrong_kind.copy()
     if located is not None:
         nowhere = ~np.asarray(located, dtype=bool)
-        text = t("exclusion.no_location", lang)
-        reasons.append([jt.constant(json.dumps(text, ensure_ascii=False))])
+        reasons.append([jt.constant(json.dumps(text("exclusion.no_location", nowhere), ensure_ascii=False))])
         reason_on.append(nowhere)
         excluded |= nowhere
     return reasons, reason_on, excluded
