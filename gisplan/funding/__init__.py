@@ -12,6 +12,10 @@ rule type), ``_reasons`` (reasons as records, worded per language), ``_matcher``
 (rating and sorting calls for a site), ``_batch`` (many sites at once, a
 sites × calls table), ``_territory`` (municipality ->
 district/region lookup), ``_history`` (saving with history), ``_store`` (the catalogue and verdicts into the store).
+
+Extension: :mod:`gisplan.funding.rule_registry` holds every rule type (the built-in ones
+register from ``_builtin_rules``); a rule brings its field model, evaluator and text keys,
+and the funding editor's form is generated from the field models (``docs/extending.md``).
 """
 
 from __future__ import annotations

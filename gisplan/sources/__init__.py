@@ -13,6 +13,9 @@ named like a canonical one gets ``_src``) and ``geometry``.
   (``.xml.gz``), OSM (``.osm`` via osmnx, ``.osm.pbf`` via GDAL), the UK Brownfield
   Land Register CSV and the Czech brownfield CSV (``docs/cz_brownfields_schema.md``).
 - :func:`read_layer` reads a catalogue layer (:mod:`gisplan.catalogue`).
+- The formats :func:`read` knows are registered in :mod:`gisplan.formats` (the built-in ones
+  from ``_formats``): sniffing, reader, fixed CRS and default kind of each; a new format is one
+  module that registers itself (``docs/extending.md``).
 - :func:`open_raster` and :func:`read_raster_window` read GeoTIFF bands with nodata as ``NaN``.
 - :func:`sites_batch_reader` reads a sites file gisplan wrote batch by batch (for streamed, partitioned scoring).
 
