@@ -87,7 +87,7 @@ def _load(paths: dict[str, Path], mode: str) -> tuple[Any, dict[str, Any]]:
     return sites, {**layers, "ghi": paths["ghi"], "slope": paths["slope"]}
 
 
-def _worker(mode: str, n: int, data: Path, workers: int) -> dict[str, Any]:
+def _worker(mode: str, n: int, data: Path, workers: int, keep: bool = False) -> dict[str, Any]:
     from synthetic import build
 
     from gisplan.partitioned import PartitionOptions, score_partitioned
@@ -124,12 +124,14 @@ def _worker(mode: str, n: int, data: Path, workers: int) -> dict[str, Any]:
     result["peak_rss_single_mib"] = round(sampler.peak_single / MIB)
     result["peak_rss_total_mib"] = round(sampler.peak_total / MIB)
     result["processes"] = sampler.processes
-    shutil.rmtree(out, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
     return result
 
 
-def _spawn(mode: str, n: int, data: str, workers: int) -> dict[str, Any]:
+def _spawn(mode: str, n: int, data: str, workers: int, keep: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", mode, "--n", str(n), "--data", data, "--workers", str(workers)]
+    cmd += ["--check"] if keep else []
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
@@ -140,6 +142,32 @@ def _spawn(mode: str, n: int, data: str, workers: int) -> dict[str, Any]:
     return result
 
 
+def identical(folder: Path, mode: str) -> str:
+    """``"yes"``, or the first difference between the one-process output and ``mode``'s, site by site.
+
+    Both are sorted by ``site_id``; every column is compared exactly (names, order, dtypes, values,
+    geometries), as ``tests/test_partitioned.py`` does at 100,000 sites in CI.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from gisplan.partitioned import read_partitioned
+
+    one = gpd.read_parquet(folder / "partitioned_one" / "scored.parquet")
+    parts = read_partitioned(folder / f"partitioned_{mode}")
+    if not parts["site_id"].is_unique:
+        return "site ids repeat in the partitioned output"
+    try:
+        pd.testing.assert_frame_equal(
+            one.sort_values("site_id").reset_index(drop=True),
+            parts.sort_values("site_id").reset_index(drop=True),
+            check_exact=True,
+        )
+    except AssertionError as exc:
+        return str(exc).splitlines()[0][:300]
+    return f"yes ({len(one):,} sites, {len(one.columns)} columns)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -148,10 +176,16 @@ def main() -> None:
     parser.add_argument("--label", default="", help="results.json key suffix, to keep runs with other modes apart")
     parser.add_argument("--data", default="/tmp/gisplan-bench", help="where the synthetic regions are built")
     parser.add_argument("--results", default=str(HERE / "results_partitioned.json"))
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="also compare every partitioned output with the one-process output, column by column (needs mode one)",
+    )
     parser.add_argument("--worker", choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print("RESULT " + json.dumps(_worker(args.worker, args.n, Path(args.data), args.workers)), flush=True)
+        result = _worker(args.worker, args.n, Path(args.data), args.workers, keep=args.check)
+        print("RESULT " + json.dumps(result), flush=True)
         return
     from synthetic import build
 
@@ -165,7 +199,7 @@ def main() -> None:
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
     for mode in args.modes:
-        entry[mode] = _spawn(mode, args.n, args.data, args.workers)
+        entry[mode] = _spawn(mode, args.n, args.data, args.workers, keep=args.check)
         print(f"n={args.n} {mode}: {json.dumps(entry[mode])}", flush=True)
     if "one" in entry:
         base = entry["one"]
@@ -176,6 +210,10 @@ def main() -> None:
                 "time_ratio": round(entry[mode]["wall_s"] / base["wall_s"], 2),
             }
             print(f"n={args.n} {mode} vs one process: {json.dumps(entry[mode]['vs_one'])}", flush=True)
+    if args.check and "one" in args.modes:
+        for mode in [m for m in args.modes if m != "one"]:
+            entry[mode]["identical_to_one"] = identical(Path(args.data) / str(args.n), mode)
+            print(f"n={args.n} {mode} identical to one process: {entry[mode]['identical_to_one']}", flush=True)
     entry["load_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     path = Path(args.results)
     results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
