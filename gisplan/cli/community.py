@@ -30,18 +30,18 @@ AsOption = Annotated[str, typer.Option("--as", help="the user who acts (their ro
 KINDS = ("municipality", "mas", "energy_community")
 
 
-def _find(store: Store, ref: str) -> Community:
-    """A community by id, or by ``kind:code``, or by a code only one community has."""
-    if ref.isdigit():
-        found = [c for c in store.communities() if c.id == int(ref)]
+def find_community(store: Store, ref: str) -> Community:
+    """A community by id, by ``kind:code`` (``mas:MAS1``), or by a code (kód obce…) only one community has."""
+    kind, sep, code = ref.rpartition(":")
+    if sep:
+        found = [c for c in store.communities(kind or None) if c.code == code]
     else:
-        kind, sep, code = ref.rpartition(":")
-        found = [c for c in store.communities(kind or None) if c.code == (code if sep else ref)]
+        found = [c for c in store.communities() if str(c.id) == ref or (c.code and c.code == ref)]
     if len(found) != 1:
         msg = (
-            f"no community {ref!r}; give its id or kind:code (see `gisplan community list`)"
+            f"no community {ref!r}; give its id, its code or kind:code (see `gisplan community list`)"
             if not found
-            else f"{len(found)} communities have the code {ref!r}; give kind:code, e.g. mas:{ref}"
+            else f"{len(found)} communities answer to {ref!r}; give kind:code, e.g. mas:{ref}"
         )
         raise NotFoundError(msg) if not found else InputError(msg)
     return found[0]
@@ -106,7 +106,7 @@ def add_member(
     from gisplan.store import Member, open_store
 
     with open_store(url) as store:
-        found = _find(store, community)
+        found = find_community(store, community)
         current = store.community_members(found.id)
         have = {m.municipality_code for m in current if m.municipality_code}
         kept = [Member(m.name, m.municipality_code, m.member_community_id, m.member_role) for m in current]

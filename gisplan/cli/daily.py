@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from gisplan.store import Store
-    from gisplan.store.models import Community, FundingCall
+    from gisplan.store.models import FundingCall
 
 site_app = typer.Typer(
     help="One site's daily work: show it, move its status, add a note, link it to a call or a community.",
@@ -142,15 +142,6 @@ def link_call(
     typer.echo(f"{site_id} linked to call {call} ({link.verdict})")
 
 
-def _community(store: Store, ref: str) -> Community:
-    found = [c for c in store.communities() if str(c.id) == ref or (c.code and c.code == ref)]
-    if len(found) != 1:
-        what = "no community" if not found else f"{len(found)} communities"
-        msg = f"{what} with id or code {ref!r}; use the numeric id shown by `gisplan site show` or the community page"
-        raise NotFoundError(msg) if not found else InputError(msg)
-    return found[0]
-
-
 @site_app.command("link-community")
 def link_community(
     site_id: str,
@@ -161,10 +152,11 @@ def link_community(
     url: UrlOption = None,
 ) -> None:
     """Link a site to a community: a municipality, a MAS or an energy community."""
+    from gisplan.cli.community import find_community
     from gisplan.store import open_store
 
     with open_store(url) as store:
-        found = _community(store, community)
+        found = find_community(store, community)
         store.link_community(_user_id(store, as_user), site_id, found.id, role=role)
     typer.echo(f"{site_id} linked to {found.kind} {found.name}")
 
