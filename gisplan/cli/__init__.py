@@ -125,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 1
+    except OSError as exc:  # a path the user gave that cannot be read or written: one line, never a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(f"error: {exc.strerror or exc}{where}; check the path, its folder and the permissions", err=True)
+        return 1
     except Exception as exc:
         code = _click_failure(exc, sys.argv[1:] if argv is None else argv)
         if code is None:

@@ -83,3 +83,15 @@ def test_secap_export_refused_for_a_municipality_user_writes_nothing(
     assert not out.exists()
     assert main(["secap", "111", "--out", str(tmp_path / "secap.pdf"), "--as", "animator", "--url", url]) == 1
     assert "write SECAP actions to a .csv or .xlsx file" in capsys.readouterr().err
+
+
+def test_secap_export_to_a_missing_folder_is_one_error_line(
+    world_url: tuple[Store, World, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, _, url = world_url
+    out = tmp_path / "no-such-folder" / "secap.csv"
+    assert main(["secap", "111", "--out", str(out), "--as", "animator", "--url", url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: No such file or directory")
+    assert "Traceback" not in err
+    assert not out.exists()
